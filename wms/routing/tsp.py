@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+from wms.routing.base import RoutingMethod
+
+METHODS: tuple[RoutingMethod, ...] = ()
