@@ -201,6 +201,10 @@ def _route_from_netpoints(
             last = stops[-1]
             if abs(last.x_m - p.x_m) < 1e-9 and abs(last.y_m - p.y_m) < 1e-9:
                 return
+        if len(stops) >= 2 and stops[-1].kind == "waypoint" and _straight_through(
+            stops[-2], stops[-1], p
+        ):
+            stops.pop()  # the picker walks straight on: not a turn worth listing
         stops.append(Stop(kind, p.label, p.x_m, p.y_m, pick))  # type: ignore[arg-type]
 
     prev: NetPoint | None = None
@@ -214,6 +218,16 @@ def _route_from_netpoints(
         add(p, kind, pick)
         prev = p
     return Route(method=method, length_m=float(length), stops=tuple(stops))
+
+
+def _straight_through(a: Stop, b: Stop, c: NetPoint) -> bool:
+    """True when ``b`` lies on the straight segment from ``a`` to ``c`` (same aisle or cross aisle)."""
+    eps = 1e-9
+    if abs(a.x_m - b.x_m) < eps and abs(b.x_m - c.x_m) < eps:
+        return min(a.y_m, c.y_m) - eps <= b.y_m <= max(a.y_m, c.y_m) + eps
+    if abs(a.y_m - b.y_m) < eps and abs(b.y_m - c.y_m) < eps:
+        return min(a.x_m, c.x_m) - eps <= b.x_m <= max(a.x_m, c.x_m) + eps
+    return False
 
 
 def walk_length(layout: Layout, route: Route) -> float:
