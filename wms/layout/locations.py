@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,7 +66,12 @@ class LocationTable:
         index = {loc_id: i for i, loc_id in enumerate(self.ids)}
         if len(index) != n:
             seen: set[str] = set()
-            dup = next(loc_id for loc_id in self.ids if loc_id in seen or seen.add(loc_id))  # type: ignore[func-returns-value]
+            dup = ""
+            for loc_id in self.ids:
+                if loc_id in seen:
+                    dup = loc_id
+                    break
+                seen.add(loc_id)
             raise LayoutError(f"location id {dup!r} appears more than once: ids must be unique")
         object.__setattr__(self, "_index", index)
 
@@ -110,7 +116,7 @@ def make_table(
     """Build a :class:`LocationTable`, filling missing columns with their neutral value."""
     n = len(ids)
 
-    def col(values: object, dtype: type, fill: int) -> NDArray:  # type: ignore[type-arg]
+    def col(values: object, dtype: type, fill: int) -> NDArray[Any]:
         if values is None:
             return np.full(n, fill, dtype=dtype)
         return np.asarray(values, dtype=dtype)

@@ -351,29 +351,36 @@ def build_rectangular(
     zone_index = {z: i for i, z in enumerate(zones)}
     n_pos_max = max(b.positions for b in blocks)
 
-    ids: list[str] = []
-    cols: dict[str, list[float | int]] = {k: [] for k in ("x", "y", "a", "b", "p", "s", "l", "z")}
-    for a in range(ax.size):
-        for b, spec in enumerate(blocks):
-            for p in range(spec.positions):
-                y = cross_y[b] + spec.front_to_first_m + p * spec.pitch_m
-                for s in range(sides):
-                    for lvl in range(levels):
-                        z = -1
-                        for rule in zone_rules:
-                            if (
-                                (rule.aisles is None or a in rule.aisles)
-                                and (rule.blocks is None or b in rule.blocks)
-                                and (rule.levels is None or lvl in rule.levels)
-                            ):
-                                z = zone_index[rule.zone]
-                                break
-                        ids.append(location_id(a, b, p, s, lvl, n_aisles=ax.size, n_positions=n_pos_max, levels=levels))
-                        for key, val in zip("xyabpslz", (ax[a], y, a, b, p, s, lvl, z), strict=True):
-                            cols[key].append(val)
+    # Enumerate (aisle, block, position, side, level) in that nesting order, vectorised per block.
+    parts: list[NDArray[np.int64]] = []
+    for b, spec in enumerate(blocks):
+        grid = np.indices((ax.size, 1, spec.positions, sides, levels)).reshape(5, -1)
+        grid[1] = b
+        parts.append(grid)
+    a_, b_, p_, s_, l_ = np.concatenate(parts, axis=1)
+    order = np.lexsort((l_, s_, p_, b_, a_))
+    a_, b_, p_, s_, l_ = a_[order], b_[order], p_[order], s_[order], l_[order]
+    firsts = np.array([cross_y[b] + spec.front_to_first_m for b, spec in enumerate(blocks)])
+    pitches = np.array([spec.pitch_m for spec in blocks])
+    y = firsts[b_] + p_ * pitches[b_]
+    z = np.full(a_.size, -1, dtype=np.int64)
+    for rule in reversed(zone_rules):  # the first matching rule wins, so apply it last
+        hit = np.ones(a_.size, dtype=bool)
+        if rule.aisles is not None:
+            hit &= np.isin(a_, rule.aisles)
+        if rule.blocks is not None:
+            hit &= np.isin(b_, rule.blocks)
+        if rule.levels is not None:
+            hit &= np.isin(l_, rule.levels)
+        z[hit] = zone_index[rule.zone]
+    ids = [
+        location_id(int(a), int(b), int(p), int(sd), int(lv), n_aisles=ax.size,
+                    n_positions=n_pos_max, levels=levels)
+        for a, b, p, sd, lv in zip(a_, b_, p_, s_, l_, strict=True)
+    ]  # fmt: skip
     table = make_table(
-        ids, cols["x"], cols["y"], aisle=cols["a"], block=cols["b"], position=cols["p"],
-        side=cols["s"], level=cols["l"], zone=cols["z"], zone_names=[z.name for z in zones],
+        ids, ax[a_], y, aisle=a_, block=b_, position=p_, side=s_.astype(np.int8),
+        level=l_.astype(np.int16), zone=z, zone_names=[zn.name for zn in zones],
     )  # fmt: skip
     return RectangularLayout(
         name=name,
