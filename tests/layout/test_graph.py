@@ -105,14 +105,16 @@ def test_from_rectangular_keeps_points_zones_and_stations() -> None:
     assert graph.graph.edges["P/depot", "X0/x2"]["length"] == 1.5
 
 
-def test_waypoints_are_the_intermediate_nodes_of_shortest_paths() -> None:
+def test_waypoints_are_the_turns_of_shortest_paths() -> None:
     graph = GraphLayout.from_rectangular(henn_layout())
     i = graph.locations.index("A02-B0-P00-L")  # aisle 2 (x = 10), y = 1.5
     route = graph.stops_for_sequence(np.array([i]), [0], "depot", "depot", "test")
     kinds = [s.kind for s in route.stops]
-    assert kinds == ["start", "waypoint", "waypoint", "pick", "waypoint", "waypoint", "end"]
-    assert [s.location_id for s in route.stops[1:3]] == ["A01/X0", "A02/X0"]
+    # the picker walks straight past A01/X0 and turns into aisle 2 at A02/X0 (both ways)
+    assert kinds == ["start", "waypoint", "pick", "waypoint", "end"]
+    assert [s.location_id for s in route.stops] == ["depot", "A02/X0", "A02-B0-P00-L", "A02/X0", "depot"]
     assert route.length_m == pytest.approx(2 * 11.5)
+    assert graph.walk_length(route) == pytest.approx(route.length_m)
 
 
 # -- one-way and blocked edges -----------------------------------------------------------------

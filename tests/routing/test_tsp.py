@@ -207,11 +207,15 @@ def test_one_way_metric_is_asymmetric_and_routes_follow_it() -> None:
         problem = RoutingProblem(layout, picks)
         r = tsp_route(problem, seed=1)
         check_route(r, layout, problem)
-        # every leg between consecutive stops uses an arc that exists in its direction
+        # expanding every leg into its shortest node path uses only arcs that exist in their
+        # direction, and the arcs add up to the route length
         nodes = [layout._node_of_stop(s) for s in r.stops]
+        walked = 0.0
         for a, b in itertools.pairwise(nodes):
-            if a != b:
-                assert layout.graph.has_edge(layout.node_ids[a], layout.node_ids[b])
+            for u, v in itertools.pairwise(layout.node_path(a, b)):
+                assert layout.graph.has_edge(layout.node_ids[u], layout.node_ids[v])
+                walked += layout.graph.edges[layout.node_ids[u], layout.node_ids[v]]["length"]
+        assert walked == pytest.approx(r.length_m)
 
 
 def test_tsp_route_repeated_and_coinciding_picks() -> None:

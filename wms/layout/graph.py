@@ -509,7 +509,8 @@ class GraphLayout:
         """The route visiting ``picks[order[0]], picks[order[1]], ...`` by shortest paths.
 
         Stops are the start, the picks in order with the intermediate nodes of every shortest path
-        as ``"waypoint"`` stops (ids from :attr:`node_labels`), and the end.
+        where the walk turns as ``"waypoint"`` stops (ids from :attr:`node_labels`), and the end.
+        Dropping nodes of a shortest path keeps every leg a shortest path, so ``walk_length`` holds.
         """
         picks = self._check_indices(picks, "picks")
         order_arr = np.asarray(order, dtype=np.int64)
@@ -536,8 +537,10 @@ class GraphLayout:
             while cur != src:
                 inner.append(cur)
                 cur = int(pred[cur])
-            for w in reversed(inner):
-                stops.append(Stop("waypoint", self.node_labels[w], float(xs[w]), float(ys[w])))
+            path = [src, *reversed(inner), node]
+            for a, w, b in zip(path, path[1:], path[2:], strict=False):
+                if _turns(xs, ys, a, w, b):  # list only the nodes where the picker turns
+                    stops.append(Stop("waypoint", self.node_labels[w], float(xs[w]), float(ys[w])))
             stops.append(Stop(kind, ident, float(xs[node]), float(ys[node]), pick))  # type: ignore[arg-type]
         return Route(method=method, length_m=length, stops=tuple(stops))
 
@@ -726,3 +729,12 @@ def _unique_labels(node_ids: Sequence[Hashable]) -> tuple[str, ...]:
         else:
             out.append(lab)
     return tuple(out)
+
+
+def _turns(xs: NDArray[np.float64], ys: NDArray[np.float64], a: int, w: int, b: int) -> bool:
+    """True unless ``w`` lies on the straight segment from node ``a`` to node ``b``."""
+    ux, uy = xs[w] - xs[a], ys[w] - ys[a]
+    vx, vy = xs[b] - xs[w], ys[b] - ys[w]
+    cross = ux * vy - uy * vx
+    scale = max(abs(ux) + abs(uy), 1e-12) * max(abs(vx) + abs(vy), 1e-12)
+    return bool(abs(cross) > 1e-9 * scale or ux * vx + uy * vy < 0)
