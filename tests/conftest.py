@@ -23,14 +23,19 @@ def henn_layout(depot_x_aisle: int = 0) -> RectangularLayout:
 
 
 def multi_block_layout(
-    n_aisles: int = 8, n_blocks: int = 3, positions: int = 10, depot_x_m: float = 0.0,
+    n_aisles: int = 8,
+    n_blocks: int = 3,
+    positions: int = 10,
+    depot_x_m: float = 0.0,
     depot_row: int = 0,
-) -> RectangularLayout:  # fmt: skip
+) -> RectangularLayout:
     """``n_aisles`` aisles 3 m apart, ``n_blocks`` blocks of ``positions`` 1 m positions each."""
     return build_rectangular(
         f"multi-{n_aisles}x{n_blocks}",
         aisle_x_m=np.arange(n_aisles) * 3.0,
-        blocks=[BlockSpec(positions=positions, pitch_m=1.0, front_to_first_m=1.0, last_to_back_m=1.0)]
+        blocks=[
+            BlockSpec(positions=positions, pitch_m=1.0, front_to_first_m=1.0, last_to_back_m=1.0)
+        ]
         * n_blocks,
         points=[Point("depot", depot_x_m, depot_row), Point("pack", 3.0 * (n_aisles - 1), 0, 2.0)],
     )

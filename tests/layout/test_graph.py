@@ -40,8 +40,12 @@ def corridor(directed: bool = False) -> nx.Graph:
     return g
 
 
-RECT_LAYOUTS = [henn_layout(), multi_block_layout(), multi_block_layout(5, 3, 4, 1.5, 1),
-                odd_points_layout()]  # fmt: skip
+RECT_LAYOUTS = [
+    henn_layout(),
+    multi_block_layout(),
+    multi_block_layout(5, 3, 4, 1.5, 1),
+    odd_points_layout(),
+]
 RECT_IDS = ["henn", "3blocks", "3blocks-mid-depot", "odd-points"]
 
 
@@ -112,7 +116,13 @@ def test_waypoints_are_the_turns_of_shortest_paths() -> None:
     kinds = [s.kind for s in route.stops]
     # the picker walks straight past A01/X0 and turns into aisle 2 at A02/X0 (both ways)
     assert kinds == ["start", "waypoint", "pick", "waypoint", "end"]
-    assert [s.location_id for s in route.stops] == ["depot", "A02/X0", "A02-B0-P00-L", "A02/X0", "depot"]
+    assert [s.location_id for s in route.stops] == [
+        "depot",
+        "A02/X0",
+        "A02-B0-P00-L",
+        "A02/X0",
+        "depot",
+    ]
     assert route.length_m == pytest.approx(2 * 11.5)
     assert graph.walk_length(route) == pytest.approx(route.length_m)
 
@@ -167,9 +177,10 @@ def test_blocking_by_edge_attribute() -> None:
 
     def edges(**attrs: object) -> list[tuple[str, str]]:
         return [
-            (u, v) for u, v, a in graph.graph.edges(data=True)
+            (u, v)
+            for u, v, a in graph.graph.edges(data=True)
             if all(a.get(k) == val for k, val in attrs.items())
-        ]  # fmt: skip
+        ]
 
     i = rect.locations.index("A00-B0-P04-L")  # y = 5
     j = rect.locations.index("A01-B0-P04-L")
@@ -213,9 +224,15 @@ def test_zones_and_custom_weight_attribute() -> None:
     for _, _, a in g.edges(data=True):
         a["metres"] = 1.0
     layout = GraphLayout.from_networkx(
-        "w", g, locations={"Lb": "b", "Lc": "c"}, points={"depot": "a", "pack": "d"},
-        weight="metres", zones={"Lc": "cold"}, pack_stations=["pack"], end="pack",
-    )  # fmt: skip
+        "w",
+        g,
+        locations={"Lb": "b", "Lc": "c"},
+        points={"depot": "a", "pack": "d"},
+        weight="metres",
+        zones={"Lc": "cold"},
+        pack_stations=["pack"],
+        end="pack",
+    )
     assert layout.locations.zone_of(0) is None and layout.locations.zone_of(1) == "cold"
     assert [z.name for z in layout.zones] == ["cold"]
     assert layout.distance_matrix().tolist() == [[0.0, 1.0], [1.0, 0.0]]

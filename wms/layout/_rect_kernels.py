@@ -26,10 +26,17 @@ def _vertical(y1: float, y2: float, cross_y: np.ndarray) -> float:
 
 @njit(cache=True)
 def pair_distance(
-    x1: float, y1: float, a1: int, o1: float,
-    x2: float, y2: float, a2: int, o2: float,
-    aisle_x: np.ndarray, cross_y: np.ndarray,
-) -> float:  # fmt: skip
+    x1: float,
+    y1: float,
+    a1: int,
+    o1: float,
+    x2: float,
+    y2: float,
+    a2: int,
+    o2: float,
+    aisle_x: np.ndarray,
+    cross_y: np.ndarray,
+) -> float:
     """Shortest-path distance between two network points (closed form)."""
     if a1 >= 0 and a1 == a2:
         return abs(y1 - y2) + o1 + o2
@@ -50,10 +57,17 @@ def pair_distance(
 
 @njit(cache=True, parallel=True)
 def location_matrix(
-    ax: np.ndarray, ay: np.ndarray, aa: np.ndarray, ab: np.ndarray,
-    bx: np.ndarray, by: np.ndarray, ba: np.ndarray, bb: np.ndarray,
-    cross_y: np.ndarray, out: np.ndarray,
-) -> None:  # fmt: skip
+    ax: np.ndarray,
+    ay: np.ndarray,
+    aa: np.ndarray,
+    ab: np.ndarray,
+    bx: np.ndarray,
+    by: np.ndarray,
+    ba: np.ndarray,
+    bb: np.ndarray,
+    cross_y: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """Fill ``out[i, j]`` with the distance between storage locations (all strictly inside blocks)."""
     for i in prange(ax.shape[0]):
         xi = ax[i]
@@ -74,9 +88,13 @@ def location_matrix(
 
 @njit(cache=True)
 def point_matrix(
-    px: np.ndarray, py: np.ndarray, pa: np.ndarray, po: np.ndarray,
-    aisle_x: np.ndarray, cross_y: np.ndarray,
-) -> np.ndarray:  # fmt: skip
+    px: np.ndarray,
+    py: np.ndarray,
+    pa: np.ndarray,
+    po: np.ndarray,
+    aisle_x: np.ndarray,
+    cross_y: np.ndarray,
+) -> np.ndarray:
     """Full symmetric distance matrix among arbitrary network points."""
     n = px.shape[0]
     out = np.zeros((n, n))

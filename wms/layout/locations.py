@@ -60,7 +60,9 @@ class LocationTable:
         for name in ("x_m", "y_m", "aisle", "block", "position", "side", "level", "zone"):
             column = getattr(self, name)
             if column.shape != (n,):
-                raise LayoutError(f"location column {name!r} has shape {column.shape}, expected ({n},)")
+                raise LayoutError(
+                    f"location column {name!r} has shape {column.shape}, expected ({n},)"
+                )
         if self.node.shape != (n,):
             object.__setattr__(self, "node", np.full(n, -1, dtype=np.int64))
         index = {loc_id: i for i, loc_id in enumerate(self.ids)}

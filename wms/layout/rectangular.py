@@ -7,6 +7,7 @@ turn anywhere; both sides of an aisle are picked from its centre line. Distances
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -58,7 +59,9 @@ class BlockSpec:
 
     def __post_init__(self) -> None:
         if self.positions < 1:
-            raise LayoutError(f"a block needs at least 1 position per aisle side, got {self.positions}")
+            raise LayoutError(
+                f"a block needs at least 1 position per aisle side, got {self.positions}"
+            )
         if self.pitch_m <= 0:
             raise LayoutError(f"position pitch must be > 0 m, got {self.pitch_m}")
         if self.front_to_first_m <= 0 or self.last_to_back_m <= 0:
@@ -119,18 +122,26 @@ class RectangularLayout:
         if ax.ndim != 1 or ax.size < 1:
             raise LayoutError(f"layout {self.name!r}: needs at least one aisle")
         if np.any(np.diff(ax) <= 0):
-            raise LayoutError(f"layout {self.name!r}: aisle x positions must be strictly increasing")
+            raise LayoutError(
+                f"layout {self.name!r}: aisle x positions must be strictly increasing"
+            )
         if cy.ndim != 1 or cy.size < 2:
             raise LayoutError(
                 f"layout {self.name!r}: needs at least 2 cross aisles (front and back), got {cy.size}"
             )
         if np.any(np.diff(cy) <= 0):
-            raise LayoutError(f"layout {self.name!r}: cross-aisle y positions must be strictly increasing")
+            raise LayoutError(
+                f"layout {self.name!r}: cross-aisle y positions must be strictly increasing"
+            )
         locs = self.locations
         if len(locs) and (locs.aisle.min() < 0 or locs.aisle.max() >= ax.size):
-            raise LayoutError(f"layout {self.name!r}: a location refers to an aisle outside 0..{ax.size - 1}")
+            raise LayoutError(
+                f"layout {self.name!r}: a location refers to an aisle outside 0..{ax.size - 1}"
+            )
         if len(locs) and (locs.block.min() < 0 or locs.block.max() >= cy.size - 1):
-            raise LayoutError(f"layout {self.name!r}: a location refers to a block outside 0..{cy.size - 2}")
+            raise LayoutError(
+                f"layout {self.name!r}: a location refers to a block outside 0..{cy.size - 2}"
+            )
         for name in (self.depot, self.end, self.sort_zone, *self.pack_stations):
             if name is not None and name not in self.points:
                 raise LayoutError(f"layout {self.name!r}: point {name!r} is named but not defined")
@@ -176,23 +187,37 @@ class RectangularLayout:
     def net_point_of_point(self, name: str) -> NetPoint:
         p = self.point(name)
         return NetPoint(
-            p.x_m, float(self.cross_y_m[p.cross_aisle]), self.aisle_at(p.x_m), p.cross_aisle,
-            p.offset_m, name,
-        )  # fmt: skip
+            p.x_m,
+            float(self.cross_y_m[p.cross_aisle]),
+            self.aisle_at(p.x_m),
+            p.cross_aisle,
+            p.offset_m,
+            name,
+        )
 
     def net_point_of_location(self, i: int) -> NetPoint:
         loc = self.locations
-        return NetPoint(float(loc.x_m[i]), float(loc.y_m[i]), int(loc.aisle[i]), -1, 0.0, loc.ids[i])
+        return NetPoint(
+            float(loc.x_m[i]), float(loc.y_m[i]), int(loc.aisle[i]), -1, 0.0, loc.ids[i]
+        )
 
     # -- distances ---------------------------------------------------------------------------
     def distance(self, p: NetPoint, q: NetPoint) -> float:
         """Shortest walking distance between two network points (offsets included)."""
         return float(
             _k.pair_distance(
-                p.x_m, p.y_m, p.aisle, p.offset_m, q.x_m, q.y_m, q.aisle, q.offset_m,
-                self.aisle_x_m, self.cross_y_m,
+                p.x_m,
+                p.y_m,
+                p.aisle,
+                p.offset_m,
+                q.x_m,
+                q.y_m,
+                q.aisle,
+                q.offset_m,
+                self.aisle_x_m,
+                self.cross_y_m,
             )
-        )  # fmt: skip
+        )
 
     def distance_matrix(
         self,
@@ -208,10 +233,17 @@ class RectangularLayout:
         loc = self.locations
         out = np.empty((r.size, c.size), dtype=np.float64)
         _k.location_matrix(
-            loc.x_m[r], loc.y_m[r], loc.aisle[r], loc.block[r],
-            loc.x_m[c], loc.y_m[c], loc.aisle[c], loc.block[c],
-            self.cross_y_m, out,
-        )  # fmt: skip
+            loc.x_m[r],
+            loc.y_m[r],
+            loc.aisle[r],
+            loc.block[r],
+            loc.x_m[c],
+            loc.y_m[c],
+            loc.aisle[c],
+            loc.block[c],
+            self.cross_y_m,
+            out,
+        )
         return out
 
     def stop_matrix(self, picks: NDArray[np.int64], start: str, end: str) -> NDArray[np.float64]:
@@ -220,10 +252,13 @@ class RectangularLayout:
         pts += [self.net_point_of_location(int(i)) for i in picks]
         pts.append(self.net_point_of_point(end))
         return _k.point_matrix(
-            np.array([p.x_m for p in pts]), np.array([p.y_m for p in pts]),
-            np.array([p.aisle for p in pts], dtype=np.int64), np.array([p.offset_m for p in pts]),
-            self.aisle_x_m, self.cross_y_m,
-        )  # fmt: skip
+            np.array([p.x_m for p in pts]),
+            np.array([p.y_m for p in pts]),
+            np.array([p.aisle for p in pts], dtype=np.int64),
+            np.array([p.offset_m for p in pts]),
+            self.aisle_x_m,
+            self.cross_y_m,
+        )
 
     def leg_waypoints(self, p: NetPoint, q: NetPoint) -> list[NetPoint]:
         """The corners of a shortest path from ``p`` to ``q`` (excluding both ends).
@@ -238,7 +273,9 @@ class RectangularLayout:
                 return []
             # Walk along p's cross aisle to an aisle, up/down it, then along q's cross aisle.
             lo, hi = min(p.x_m, q.x_m), max(p.x_m, q.x_m)
-            k = int(np.argmin(np.maximum(0, lo - self.aisle_x_m) + np.maximum(0, self.aisle_x_m - hi)))
+            k = int(
+                np.argmin(np.maximum(0, lo - self.aisle_x_m) + np.maximum(0, self.aisle_x_m - hi))
+            )
             return [self._corner(k, p.row), self._corner(k, q.row)]
         if p.aisle < 0:
             row = p.row
@@ -268,7 +305,7 @@ class RectangularLayout:
         if not route.stops:
             return 0.0
         pts = [self.net_point_at(s.x_m, s.y_m, s.location_id) for s in route.stops]
-        total = sum(self.distance(a, b) for a, b in zip(pts, pts[1:], strict=False))
+        total = sum(self.distance(a, b) for a, b in itertools.pairwise(pts))
         first, last = route.stops[0], route.stops[-1]
         if first.kind == "start":
             total += self.point(first.location_id).offset_m
@@ -287,9 +324,13 @@ class RectangularLayout:
 
     def _corner(self, aisle: int, row: int) -> NetPoint:
         return NetPoint(
-            float(self.aisle_x_m[aisle]), float(self.cross_y_m[row]), aisle, row, 0.0,
+            float(self.aisle_x_m[aisle]),
+            float(self.cross_y_m[row]),
+            aisle,
+            row,
+            0.0,
             f"A{aisle:02d}/X{row}",
-        )  # fmt: skip
+        )
 
     def _check_indices(
         self, idx: Sequence[int] | NDArray[np.int64] | None, what: str
@@ -310,12 +351,19 @@ def _pad(n: int) -> int:
     return max(2, len(str(max(n - 1, 0))))
 
 
-def location_id(aisle: int, block: int, position: int, side: int, level: int, *,
-                n_aisles: int, n_positions: int, levels: int) -> str:  # fmt: skip
+def location_id(
+    aisle: int,
+    block: int,
+    position: int,
+    side: int,
+    level: int,
+    *,
+    n_aisles: int,
+    n_positions: int,
+    levels: int,
+) -> str:
     """The id of a storage location: ``A03-B1-P12-L`` (aisle, block, position, side[, level])."""
-    base = (
-        f"A{aisle:0{_pad(n_aisles)}d}-B{block}-P{position:0{_pad(n_positions)}d}-{'LR'[side]}"
-    )
+    base = f"A{aisle:0{_pad(n_aisles)}d}-B{block}-P{position:0{_pad(n_positions)}d}-{'LR'[side]}"
     return base if levels == 1 else f"{base}-{level}"
 
 
@@ -346,7 +394,9 @@ def build_rectangular(
     if not blocks:
         raise LayoutError(f"layout {name!r}: needs at least one block")
     ax = np.asarray(aisle_x_m, dtype=np.float64)
-    cross_y = np.concatenate([[first_cross_aisle_y_m], first_cross_aisle_y_m + np.cumsum([b.length_m for b in blocks])])
+    cross_y = np.concatenate(
+        [[first_cross_aisle_y_m], first_cross_aisle_y_m + np.cumsum([b.length_m for b in blocks])]
+    )
     zones = tuple(dict.fromkeys(r.zone for r in zone_rules))
     zone_index = {z: i for i, z in enumerate(zones)}
     n_pos_max = max(b.positions for b in blocks)
@@ -374,14 +424,30 @@ def build_rectangular(
             hit &= np.isin(l_, rule.levels)
         z[hit] = zone_index[rule.zone]
     ids = [
-        location_id(int(a), int(b), int(p), int(sd), int(lv), n_aisles=ax.size,
-                    n_positions=n_pos_max, levels=levels)
+        location_id(
+            int(a),
+            int(b),
+            int(p),
+            int(sd),
+            int(lv),
+            n_aisles=ax.size,
+            n_positions=n_pos_max,
+            levels=levels,
+        )
         for a, b, p, sd, lv in zip(a_, b_, p_, s_, l_, strict=True)
-    ]  # fmt: skip
+    ]
     table = make_table(
-        ids, ax[a_], y, aisle=a_, block=b_, position=p_, side=s_.astype(np.int8),
-        level=l_.astype(np.int16), zone=z, zone_names=[zn.name for zn in zones],
-    )  # fmt: skip
+        ids,
+        ax[a_],
+        y,
+        aisle=a_,
+        block=b_,
+        position=p_,
+        side=s_.astype(np.int8),
+        level=l_.astype(np.int16),
+        zone=z,
+        zone_names=[zn.name for zn in zones],
+    )
     return RectangularLayout(
         name=name,
         aisle_x_m=ax,

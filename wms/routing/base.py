@@ -55,9 +55,12 @@ class RoutingProblem:
 
     @classmethod
     def from_ids(
-        cls, layout: Layout, location_ids: Sequence[str], start: str | None = None,
+        cls,
+        layout: Layout,
+        location_ids: Sequence[str],
+        start: str | None = None,
         end: str | None = None,
-    ) -> RoutingProblem:  # fmt: skip
+    ) -> RoutingProblem:
         """Build a problem from location ids (unknown ids raise an error naming them)."""
         return cls(layout, layout.locations.indices(location_ids), start, end)
 
@@ -165,9 +168,7 @@ def rect_batch(
 Visit = tuple[str, int] | tuple[str, int, int]
 
 
-def rect_route_from_visits(
-    problem: RoutingProblem, method: str, visits: Sequence[Visit]
-) -> Route:
+def rect_route_from_visits(problem: RoutingProblem, method: str, visits: Sequence[Visit]) -> Route:
     """Build a :class:`Route` on a rectangular layout from the start, ``visits``, and the end.
 
     Consecutive visits are joined by a shortest path, whose corners are added as waypoints; the
@@ -201,8 +202,10 @@ def _route_from_netpoints(
             last = stops[-1]
             if abs(last.x_m - p.x_m) < 1e-9 and abs(last.y_m - p.y_m) < 1e-9:
                 return
-        if len(stops) >= 2 and stops[-1].kind == "waypoint" and _straight_through(
-            stops[-2], stops[-1], p
+        if (
+            len(stops) >= 2
+            and stops[-1].kind == "waypoint"
+            and _straight_through(stops[-2], stops[-1], p)
         ):
             stops.pop()  # the picker walks straight on: not a turn worth listing
         stops.append(Stop(kind, p.label, p.x_m, p.y_m, pick))  # type: ignore[arg-type]
@@ -214,7 +217,13 @@ def _route_from_netpoints(
             for w in layout.leg_waypoints(a, p):
                 add(w, "waypoint", None)
             length += layout.distance(a, p._replace(offset_m=0.0))
-        kind = "start" if idx == 0 else "end" if idx == len(seq) - 1 else ("pick" if pick is not None else "waypoint")
+        kind = (
+            "start"
+            if idx == 0
+            else "end"
+            if idx == len(seq) - 1
+            else ("pick" if pick is not None else "waypoint")
+        )
         add(p, kind, pick)
         prev = p
     return Route(method=method, length_m=float(length), stops=tuple(stops))
