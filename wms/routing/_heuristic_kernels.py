@@ -754,6 +754,22 @@ def batch_lengths(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def batch_lengths_serial(  # type: ignore[no-untyped-def]
+    method, g, indptr, pick_aisle, pick_y, spurs, out
+):
+    """Serial twin of :func:`batch_lengths` for small batches, where starting threads costs more
+    than the routing itself (a call with a few lists is ~100x slower through the thread pool)."""
+    N = out.shape[0]
+    maxp = 0
+    if method == LARGEST_GAP:
+        for li in range(N):
+            maxp = max(maxp, indptr[li + 1] - indptr[li])
+    w = make_work(g.n, g.m, maxp, 0)
+    for li in range(N):
+        out[li] = spurs + _one(method, g, w, pick_aisle, pick_y, indptr[li], indptr[li + 1])
+
+
+@njit(cache=True)
 def route_visits(method, g, pick_aisle, pick_y):  # type: ignore[no-untyped-def]
     """Length (without spurs) and visits ``(kind, a, b)`` of one pick list's heuristic walk."""
     k = pick_aisle.shape[0]

@@ -145,6 +145,10 @@ _SUMMARIES: dict[str, str] = {
 }
 
 
+#: Batches smaller than this are routed serially: a thread-pool start costs more than the routing.
+_PARALLEL_FROM = 4096
+
+
 def _rect(layout: object, method: str) -> RectangularLayout:
     kind = getattr(layout, "kind", None)
     if kind != "rectangular":
@@ -213,7 +217,8 @@ def _make_lengths(name: str) -> LengthsFn:
         geo, spurs = _geometry(rect, start, end, name)
         batch = rect_batch(rect, lists, start, end)
         out = np.empty(len(lists), dtype=np.float64)
-        _k.batch_lengths(code, geo, batch.indptr, batch.pick_aisle, batch.pick_y, spurs, out)
+        kernel = _k.batch_lengths if len(lists) >= _PARALLEL_FROM else _k.batch_lengths_serial
+        kernel(code, geo, batch.indptr, batch.pick_aisle, batch.pick_y, spurs, out)
         return out
 
     lengths.__name__ = f"{name}_lengths"
