@@ -1,6 +1,6 @@
 """`wms`: warehouse picking optimizer — layouts, picker routing, order batching, pick-list planning.
 
-The public Python API::
+The public Python API (pick-list planning: :func:`plan_picklists`; batching: :func:`batch`)::
 
     import wms
     layout = wms.load_layout("layouts/henn-10x45.yaml")
@@ -9,46 +9,84 @@ The public Python API::
     lengths = wms.route_many(layout, [[0, 5, 9], [12, 400]], method="s_shape")
 """
 
+from wms.batching import METHODS as BATCHING_METHODS
+from wms.batching import batch as batch
+from wms.batching.base import Batching as Batching
+from wms.batching.base import BatchingParams as BatchingParams
+from wms.batching.base import BatchingProblem as BatchingProblem
 from wms.errors import InfeasibleError as InfeasibleError
 from wms.errors import InstanceError as InstanceError
 from wms.errors import LayoutError as LayoutError
 from wms.errors import RoutingError as RoutingError
 from wms.errors import WmsError as WmsError
+from wms.io.orders import read_orders as read_orders
+from wms.io.orders import read_plan_config as read_plan_config
+from wms.io.orders import read_skus as read_skus
 from wms.layout import BlockSpec as BlockSpec
 from wms.layout import GraphLayout as GraphLayout
 from wms.layout import RectangularLayout as RectangularLayout
 from wms.layout import build_rectangular as build_rectangular
 from wms.layout.schema import load_layout as load_layout
+from wms.model import Device as Device
+from wms.model import Order as Order
+from wms.model import OrderLine as OrderLine
+from wms.model import PickList as PickList
+from wms.model import PickStop as PickStop
+from wms.model import Plan as Plan
 from wms.model import Point as Point
 from wms.model import Route as Route
+from wms.model import Sku as Sku
 from wms.model import Stop as Stop
+from wms.model import TimeStandards as TimeStandards
+from wms.model import Wave as Wave
+from wms.planning import plan_picklists as plan_picklists
 from wms.routing import METHODS as ROUTING_METHODS
 from wms.routing import PickLists as PickLists
 from wms.routing import RoutingProblem as RoutingProblem
 from wms.routing import route as route
 from wms.routing import route_all as route_all
 from wms.routing import route_many as route_many
+from wms.waves.config import PlanConfig as PlanConfig
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BATCHING_METHODS",
     "ROUTING_METHODS",
+    "Batching",
+    "BatchingParams",
+    "BatchingProblem",
     "BlockSpec",
+    "Device",
     "GraphLayout",
     "InfeasibleError",
     "InstanceError",
     "LayoutError",
+    "Order",
+    "OrderLine",
+    "PickList",
     "PickLists",
+    "PickStop",
+    "Plan",
+    "PlanConfig",
     "Point",
     "RectangularLayout",
     "Route",
     "RoutingError",
     "RoutingProblem",
+    "Sku",
     "Stop",
+    "TimeStandards",
+    "Wave",
     "WmsError",
     "__version__",
+    "batch",
     "build_rectangular",
     "load_layout",
+    "plan_picklists",
+    "read_orders",
+    "read_plan_config",
+    "read_skus",
     "route",
     "route_all",
     "route_many",

@@ -455,6 +455,17 @@ def layout_schema() -> None:
     sys.stdout.write(json.dumps(layout_json_schema(), indent=2) + "\n")
 
 
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (each module adds itself to ``app``)."""
+    from wms import cli_batch, cli_plan
+
+    cli_batch.register(app)
+    cli_plan.register(app)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Console entry point (``wms``)."""
     app()

@@ -31,6 +31,14 @@ class InfeasibleError(WmsError):
     """The request is well formed but has no solution (e.g. an item larger than any container)."""
 
 
+class OrderError(WmsError):
+    """Orders or a SKU catalogue are malformed or inconsistent (unknown SKU, bad quantity, ...)."""
+
+
+class ConfigError(WmsError):
+    """A planning configuration is malformed or names something that does not exist."""
+
+
 def located(source: str, line: int | None, message: str) -> str:
     """Format ``message`` with the file and line it refers to: ``"file.txt, line 12: ..."``."""
     if line is None:

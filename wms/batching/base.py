@@ -67,7 +67,9 @@ class BatchingProblem:
             raise InfeasibleError(f"capacity for {self.dimensions[d]} must be > 0, got {cap[d]}")
         if np.any(loads < 0):
             k, d = (int(v) for v in np.argwhere(loads < 0)[0])
-            raise InfeasibleError(f"order {k} has a negative {self.dimensions[d]} load {loads[k, d]}")
+            raise InfeasibleError(
+                f"order {k} has a negative {self.dimensions[d]} load {loads[k, d]}"
+            )
         over = loads > cap[None, :] + 1e-9
         if np.any(over):
             k, d = (int(v) for v in np.argwhere(over)[0])
@@ -79,14 +81,21 @@ class BatchingProblem:
 
     @classmethod
     def from_orders(
-        cls, layout: Layout, orders: Sequence[Sequence[int]] | Sequence[NDArray[np.int64]],
-        capacity_units: float, *, routing: str = "s_shape", start: str | None = None,
+        cls,
+        layout: Layout,
+        orders: Sequence[Sequence[int]] | Sequence[NDArray[np.int64]],
+        capacity_units: float,
+        *,
+        routing: str = "s_shape",
+        start: str | None = None,
         end: str | None = None,
-    ) -> BatchingProblem:  # fmt: skip
+    ) -> BatchingProblem:
         """Unit-capacity problem: each pick is one unit (the Henn benchmark setting)."""
         lists = PickLists.from_lists(orders)
         units = np.diff(lists.indptr).astype(np.float64)
-        return cls(layout, lists, units, np.array([capacity_units]), ("units",), routing, start, end)
+        return cls(
+            layout, lists, units, np.array([capacity_units]), ("units",), routing, start, end
+        )
 
     @property
     def n_orders(self) -> int:
@@ -118,12 +127,26 @@ class Batching:
 
 @dataclass(frozen=True, slots=True)
 class BatchingParams:
-    """Search budget and knobs shared by all methods (each method uses what applies)."""
+    """Search budget and knobs shared by all methods (each method uses what applies).
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock budget of search methods (``ils``), construction included.
+    max_iterations
+        Iteration budget of search methods; the binding limit for bit-for-bit reproducibility.
+    seed_rule, add_rule
+        Rules of the ``seed`` method (see ``wms.batching.construct.SEED_RULES``/``ADD_RULES``).
+    neighbours
+        Candidate partners per order (by aisle similarity) when a problem is too large to consider
+        every pair of orders.
+    """
 
     time_limit_s: float = 1.0
     max_iterations: int = 1_000_000
     seed_rule: str = "largest_aisle_span"
-    neighbours: int = 20
+    neighbours: int = 80
+    add_rule: str = "shortest_added_route"
 
     def __post_init__(self) -> None:
         if self.time_limit_s < 0:
@@ -140,4 +163,6 @@ class BatchFn(Protocol):
     ) -> Batching: ...
 
 
-BatchingRegistry = dict[str, Callable[[BatchingProblem, BatchingParams, np.random.Generator], Batching]]
+BatchingRegistry = dict[
+    str, Callable[[BatchingProblem, BatchingParams, np.random.Generator], Batching]
+]
