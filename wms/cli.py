@@ -13,15 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wms.errors import WmsError
+from wms.cli_errors import fail, user_errors
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -56,24 +55,6 @@ FormatOption = Annotated[
 
 
 # -- plumbing --------------------------------------------------------------------------------------
-
-
-def _fail(message: str) -> typer.Exit:
-    """Print ``error: message`` on stderr (one line) and return the exit to raise."""
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
-    return typer.Exit(code=1)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn user mistakes (bad input files, unknown names) into one line on stderr and exit 1."""
-    try:
-        yield
-    except WmsError as exc:
-        raise _fail(str(exc)) from None
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        raise _fail(f"{where}{exc.strerror or exc}") from None
 
 
 def _stdout() -> Console:
@@ -125,7 +106,7 @@ def _check_method(name: str) -> None:
     try:
         get_method(name)
     except ValueError as exc:  # unknown name: the message lists the valid ones
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _routes_for_sprp(
@@ -219,14 +200,14 @@ def route(
     `wms route --layout layouts/small-single-block.yaml --picks picks.csv -f json`.
     """
     if layout is not None and files:
-        raise _fail("give either SPRP files or --layout with --picks, not both")
+        raise fail("give either SPRP files or --layout with --picks, not both")
     if layout is None and picks is not None:
-        raise _fail("--picks needs --layout (the layout whose location ids the picks use)")
+        raise fail("--picks needs --layout (the layout whose location ids the picks use)")
     if layout is not None and picks is None:
-        raise _fail("--layout needs --picks (a CSV or JSON file of location ids)")
+        raise fail("--layout needs --picks (a CSV or JSON file of location ids)")
     if layout is None and not files:
-        raise _fail("nothing to route: give SPRP files, or --layout with --picks")
-    with _user_errors():
+        raise fail("nothing to route: give SPRP files, or --layout with --picks")
+    with user_errors():
         _check_method(method)
         if layout is not None:
             assert picks is not None
@@ -385,7 +366,7 @@ def layout_show(
     """Validate a layout file and summarise it: aisles, blocks, locations, zones, points."""
     from wms.layout.schema import load_layout
 
-    with _user_errors():
+    with user_errors():
         layout = load_layout(file)
     summary = _layout_summary(layout)
     if output is OutputFormat.json:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from wms.cli_errors import fail
 from wms.errors import WmsError
 
 if TYPE_CHECKING:
@@ -38,11 +39,6 @@ class BatchFormat(StrEnum):
 
     table = "table"
     json = "json"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
-    return typer.Exit(code=1)
 
 
 def _table(name: str, capacity: int, result: Batching, units: list[int]) -> str:
@@ -102,10 +98,10 @@ def batch_command(
         )
         result = batch(problem, method, BatchingParams(time_limit_s=time_limit), seed=seed)
     except (WmsError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        raise _fail(f"{where}{exc.strerror or exc}") from None
+        raise fail(f"{where}{exc.strerror or exc}") from None
     if output is BatchFormat.json:
         obj = {"instance": orders.stem, **result.to_dict(), "capacity": inst.capacity}
         keys = ("instance", "method", "routing", "capacity", "batches", "lengths", "total_length")

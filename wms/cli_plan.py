@@ -15,15 +15,13 @@ The command is added to the ``wms`` application by :func:`register`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from wms.errors import WmsError
+from wms.cli_errors import user_errors
 
 if TYPE_CHECKING:
     from wms.model import Plan
@@ -43,23 +41,6 @@ class PlanStrategy(StrEnum):
     batch = "batch"
     cart = "cart"
     singles = "singles"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
-    return typer.Exit(code=1)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """User mistakes (bad files, unknown names) become one line on stderr and exit code 1."""
-    try:
-        yield
-    except WmsError as exc:
-        raise _fail(str(exc)) from None
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        raise _fail(f"{where}{exc.strerror or exc}") from None
 
 
 def _minutes(seconds: float) -> str:
@@ -147,7 +128,7 @@ def plan_command(
     ] = None,
 ) -> None:
     """Plan waves and pick lists (stops in walking order) for the orders of ORDERS."""
-    with _user_errors():
+    with user_errors():
         from wms.io.orders import read_orders, read_plan_config, read_skus
         from wms.layout.schema import load_layout
         from wms.planning import plan_picklists

@@ -15,7 +15,7 @@ from wms.io.henn import read_henn_orders
 from wms.routing import route_many
 from wms.routing.base import PickLists
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "formats" / "henn-examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "henn"
 DATA = Path(__file__).resolve().parents[1] / "data" / "batching"
 ORDERS = EXAMPLES / "1s-20-45-0.txt"
 SETTING = EXAMPLES / "sett1.txt"

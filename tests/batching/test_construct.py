@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from wms.errors import InfeasibleError
 from wms.io.henn import read_henn_orders
 from wms.routing.base import PickLists
 
-HENN_EXAMPLES = "../shared/formats/henn-examples"
+HENN_EXAMPLES = str(Path(__file__).resolve().parents[1] / "data" / "henn")
 
 
 # -- registry --------------------------------------------------------------------------------------
