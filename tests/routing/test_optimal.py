@@ -366,3 +366,17 @@ def test_single_block_kernel_equals_generic_kernel(depot: Point) -> None:
     generic = _optimal._generic_lengths(layout, batch, cols)
     np.testing.assert_allclose(fast, generic, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(optimal_lengths(layout, lists, "d", "d"), fast)
+
+
+def test_route_many_returns_sequences_consistent_with_lengths() -> None:
+    """The batch API's optional sequences visit every pick once and agree with the batch lengths."""
+    from wms.routing import route_many
+
+    layout = henn_layout()
+    rng = np.random.default_rng(11)
+    lists = [rng.integers(0, len(layout.locations), size=k) for k in (1, 5, 12, 30)]
+    fast = route_many(layout, lists, "optimal")
+    lengths, seqs = route_many(layout, lists, "optimal", return_sequences=True)
+    np.testing.assert_allclose(lengths, fast)
+    for picks, seq in zip(lists, seqs, strict=True):
+        assert sorted(seq.tolist()) == list(range(len(picks)))
