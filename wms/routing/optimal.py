@@ -19,6 +19,7 @@ the stops; :func:`optimal_lengths` computes only the lengths, many pick lists in
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -80,7 +81,10 @@ class _Columns:
         return int(real[real <= lo].max()), int(real[real >= hi].min())
 
 
+@functools.lru_cache(maxsize=64)
 def _columns(layout: RectangularLayout, start: Point, end: Point) -> _Columns:
+    """Column set-up for a (layout, start, end); cached because batching calls it thousands of
+    times with the same arguments (layouts are immutable and hash by identity)."""
     m = layout.cross_y_m.size
     entries: dict[float, int] = {float(x): a for a, x in enumerate(layout.aisle_x_m)}
     for p in (start, end):
@@ -102,7 +106,10 @@ def _columns(layout: RectangularLayout, start: Point, end: Point) -> _Columns:
     # _am.horizontal_kind for every vertex: required when a start/end stands there, odd target
     # degree when exactly one of them does.
     hkind = (m - 1) + 4 * np.arange(m)[None, :] + 2 * (ends > 0) + ends % 2
-    return _Columns(np.array(xs), aisle, aisle_col, hkind.astype(np.int64), s, e)
+    arrays = (np.array(xs), aisle, aisle_col, hkind.astype(np.int64))
+    for arr in arrays:
+        arr.flags.writeable = False  # shared through the cache
+    return _Columns(*arrays, s, e)
 
 
 def _automaton(layout: RectangularLayout) -> _am.Automaton:
