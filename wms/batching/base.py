@@ -101,6 +101,19 @@ class BatchingProblem:
     def n_orders(self) -> int:
         return len(self.orders)
 
+    def order_zones(self) -> NDArray[np.int64]:
+        """Zone index of every order: ``-1`` for no zone (or no picks), ``-2`` for orders whose
+        picks lie in several zones."""
+        zone = np.asarray(self.layout.locations.zone, dtype=np.int64)[self.orders.indices]
+        ptr = self.orders.indptr
+        if zone.size == 0:
+            return np.full(self.n_orders, -1, dtype=np.int64)
+        nonempty = np.diff(ptr) > 0
+        starts = np.minimum(ptr[:-1], zone.size - 1)
+        lo = np.where(nonempty, np.minimum.reduceat(zone, starts), -1)
+        hi = np.where(nonempty, np.maximum.reduceat(zone, starts), -1)
+        return np.where(lo == hi, lo, -2).astype(np.int64)
+
 
 @dataclass(frozen=True, eq=False)
 class Batching:

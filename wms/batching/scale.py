@@ -34,20 +34,6 @@ from wms.routing.base import PickLists
 GROUP_SIZE = 5000
 
 
-def _zone_keys(problem: BatchingProblem) -> NDArray[np.int64]:
-    """Zone of each order (``-1``: no zone), ``-2`` for orders with picks in several zones."""
-    zone = np.asarray(problem.layout.locations.zone, dtype=np.int64)[problem.orders.indices]
-    ptr = problem.orders.indptr
-    n = problem.n_orders
-    if zone.size == 0:
-        return np.full(n, -1, dtype=np.int64)
-    nonempty = np.diff(ptr) > 0
-    starts = np.minimum(ptr[:-1], zone.size - 1)
-    lo = np.where(nonempty, np.minimum.reduceat(zone, starts), -1)
-    hi = np.where(nonempty, np.maximum.reduceat(zone, starts), -1)
-    return np.where(lo == hi, lo, -2).astype(np.int64)
-
-
 def decompose(problem: BatchingProblem, group_size: int | None = None) -> list[NDArray[np.int64]]:
     """Groups of order indices: by zone, then aisle clusters of about ``group_size`` orders.
 
@@ -66,7 +52,7 @@ def decompose(problem: BatchingProblem, group_size: int | None = None) -> list[N
     group_size = GROUP_SIZE if group_size is None else group_size
     if group_size < 2:
         raise ValueError(f"group_size must be >= 2, got {group_size}")
-    zone = _zone_keys(problem)
+    zone = problem.order_zones()
     gx = gravity_x(problem)
     y = problem.layout.locations.y_m[problem.orders.indices]
     ptr = problem.orders.indptr

@@ -126,25 +126,19 @@ def order_zones(problem: BatchingProblem) -> NDArray[np.int64]:
     InfeasibleError
         If an order has picks in more than one zone (the message names the order and zones).
     """
-    zone = np.asarray(problem.layout.locations.zone, dtype=np.int64)[problem.orders.indices]
-    ptr = problem.orders.indptr
-    n = problem.n_orders
-    if zone.size == 0:
-        return np.full(n, -1, dtype=np.int64)
-    nonempty = np.diff(ptr) > 0
-    starts = np.minimum(ptr[:-1], zone.size - 1)
-    lo = np.where(nonempty, np.minimum.reduceat(zone, starts), -1)
-    hi = np.where(nonempty, np.maximum.reduceat(zone, starts), -1)
-    if np.any(lo != hi):
-        k = int(np.flatnonzero(lo != hi)[0])
+    zones = problem.order_zones()
+    if np.any(zones == -2):
+        k = int(np.flatnonzero(zones == -2)[0])
         names = problem.layout.locations.zone_names
-        zs = sorted({int(z) for z in zone[ptr[k] : ptr[k + 1]]})
+        ptr = problem.orders.indptr
+        picks = problem.orders.indices[ptr[k] : ptr[k + 1]]
+        zs = sorted({int(z) for z in problem.layout.locations.zone[picks]})
         label = ", ".join(names[z] if 0 <= z < len(names) else "none" for z in zs)
         raise InfeasibleError(
             f"order {k} has picks in several zones ({label}); singles batching keeps zones apart: "
             "split the order by zone first or use another batching method"
         )
-    return np.asarray(lo, dtype=np.int64)
+    return zones
 
 
 def singles(problem: BatchingProblem, params: BatchingParams, rng: np.random.Generator) -> Batching:

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wms.errors import InstanceError, LayoutError, located
+from wms.io.text import read_text
 from wms.layout.rectangular import BlockSpec, RectangularLayout, build_rectangular
 from wms.model import Point
 
@@ -94,15 +95,6 @@ class HennInstance:
         return int(sum(o.size for o in self.orders))
 
 
-def _read_text(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InstanceError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    except OSError as exc:
-        raise InstanceError(f"{path}: cannot read {what}: {exc.strerror}") from None
-
-
 def _parse_number(text: str) -> int | float | None:
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
@@ -134,7 +126,7 @@ def read_henn_setting(path: str | Path) -> HennSetting:
         (:data:`NUMERIC_KEYS`) is not a number; the message names the file and line.
     """
     path = Path(path)
-    text = _read_text(path, "Henn setting file")
+    text = read_text(path, "Henn setting file", InstanceError)
     out = HennSetting(source=str(path))
     lines: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -336,7 +328,7 @@ def read_henn_orders(
     current: list[int] = []
     expected = 0  # articles still to read for the current order
     header_line = 0
-    lines = _read_text(path, "Henn order file").splitlines()
+    lines = read_text(path, "Henn order file", InstanceError).splitlines()
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wms.errors import LayoutError, WmsError, located
+from wms.io.text import read_text
 
 if TYPE_CHECKING:
     from wms.layout import Layout
@@ -32,15 +33,6 @@ if TYPE_CHECKING:
 
 class PicksFileError(WmsError):
     """A pick-list file is malformed or names an unknown location."""
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PicksFileError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    except OSError as exc:
-        raise PicksFileError(f"{path}: cannot read pick-list file: {exc.strerror}") from None
 
 
 def read_pick_lists(path: str | Path, layout: Layout) -> dict[str, NDArray[np.int64]]:
@@ -66,7 +58,7 @@ def read_pick_lists(path: str | Path, layout: Layout) -> dict[str, NDArray[np.in
         the file and the line (CSV) or the JSON path.
     """
     path = Path(path)
-    text = _read(path)
+    text = read_text(path, "pick-list file", PicksFileError, encoding="utf-8-sig")
     suffix = path.suffix.lower()
     if suffix == ".json":
         raw = _json_lists(path, text)

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wms.errors import InstanceError, LayoutError, located
+from wms.io.text import read_text
 from wms.layout.rectangular import BlockSpec, RectangularLayout, build_rectangular
 from wms.model import Point
 
@@ -92,12 +93,7 @@ class _Reader:
 
     def __init__(self, path: Path) -> None:
         self.source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise InstanceError(f"{self.source}: not a UTF-8 text file ({exc.reason})") from None
-        except OSError as exc:
-            raise InstanceError(f"{self.source}: cannot read SPRP file: {exc.strerror}") from None
+        text = read_text(path, "SPRP file", InstanceError)
         self.lines = [
             _Line(i, raw.strip()) for i, raw in enumerate(text.splitlines(), start=1) if raw.strip()
         ]

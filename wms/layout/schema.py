@@ -80,6 +80,7 @@ from pydantic import (
 )
 
 from wms.errors import LayoutError, located
+from wms.io.text import read_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -571,12 +572,7 @@ def _from_validation_error(
 def _compose(path: Path) -> tuple[Any, yaml.Node | None]:
     """Parse YAML, refusing duplicate keys; return the data and the node tree (for lines)."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LayoutError(f"{source}: not a UTF-8 text file ({exc.reason})") from None
-    except OSError as exc:
-        raise LayoutError(f"{source}: cannot read layout file: {exc.strerror}") from None
+    text = read_text(path, "layout file", LayoutError)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
