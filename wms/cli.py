@@ -438,10 +438,11 @@ def layout_schema() -> None:
 
 def _register_subcommands() -> None:
     """Commands that live in their own modules (each module adds itself to ``app``)."""
-    from wms import cli_batch, cli_plan
+    from wms import cli_batch, cli_compare, cli_plan
 
     cli_batch.register(app)
     cli_plan.register(app)
+    cli_compare.register(app)
 
 
 _register_subcommands()

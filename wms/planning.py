@@ -54,7 +54,7 @@ from wms.waves.totes import number_totes
 if TYPE_CHECKING:
     from wms.layout import Layout
 
-__all__ = ["PlanConfig", "plan_picklists", "resolve_routing"]
+__all__ = ["PlanConfig", "end_point", "plan_picklists", "resolve_routing"]
 
 
 def _config(config: PlanConfig | Mapping[str, object] | None) -> PlanConfig:
@@ -147,7 +147,7 @@ def _check_batching(method: str) -> None:
         )
 
 
-def _end_point(layout: Layout, strategy: str, config: PlanConfig) -> str:
+def end_point(layout: Layout, strategy: str, config: PlanConfig) -> str:
     """Where a list ends: the configured end; else, for batch lists, the sort zone; else the
     layout's end (the pack area), its first pack station, or the start."""
     if config.end is not None:
@@ -188,9 +188,15 @@ class _Planner:
     """State shared by the steps of one :func:`plan_picklists` call."""
 
     def __init__(
-        self, orders: Sequence[Order], skus: dict[str, Sku], layout: Layout, cfg: PlanConfig
+        self,
+        orders: Sequence[Order],
+        skus: dict[str, Sku],
+        layout: Layout,
+        cfg: PlanConfig,
+        walk_order: bool = True,
     ) -> None:
         self.orders = orders
+        self.walk_order = walk_order
         self.skus = skus
         self.layout = layout
         self.cfg = cfg
@@ -237,7 +243,7 @@ class _Planner:
             **{_HANDLING + cls: dev for cls, dev in cfg.handling_devices.items()},
         }
         self.ends = {
-            lane: configs[lane].end or _end_point(layout, _strategy_of(lane), cfg)
+            lane: configs[lane].end or end_point(layout, _strategy_of(lane), cfg)
             for lane in self.devices
         }
         for name in (self.start, *self.ends.values()):
@@ -351,13 +357,35 @@ class _Planner:
                 raise
             return route(problem, self.fallback_routing), self.fallback_routing
 
+    def length(self, locations: NDArray[np.int64], lane: Lane) -> tuple[float, str]:
+        """Only the route length of a list (compiled batch path; no walk is rebuilt)."""
+        from wms.routing import PickLists, route_many
+
+        start, end = self.start, self.ends[lane]
+        lists = PickLists.from_lists([locations.tolist()])
+        try:
+            return float(route_many(self.layout, lists, self.routing, start, end)[0]), (
+                self.routing
+            )
+        except RoutingError:
+            if self.fallback_routing is None:
+                raise
+            method = self.fallback_routing
+            return float(route_many(self.layout, lists, method, start, end)[0]), method
+
     def build_list(self, list_id: str, wave_id: str, lane: Lane, parts: Sequence[Part]) -> PickList:
         """Route one list and emit its stops in walking order, with totes on a cart."""
         locations = np.unique(
             np.fromiter((it.location for p in parts for it in p.items), dtype=np.int64)
         )
-        rt, method = self.route(locations, lane)
-        sequence = rt.pick_sequence
+        rt: Route | None = None
+        if self.walk_order:
+            rt, method = self.route(locations, lane)
+            sequence: Sequence[int] = rt.pick_sequence
+            length = float(rt.length_m)
+        else:
+            length, method = self.length(locations, lane)
+            sequence = range(locations.size)
         if sorted(sequence) != list(range(locations.size)):
             raise RuntimeError(
                 f"routing method {method!r} did not visit each of the {locations.size} "
@@ -405,7 +433,6 @@ class _Planner:
         zones = {it.zone for it in items}
         classes = {it.handling_class for it in items}
         units = sum(it.quantity for it in items)
-        length = float(rt.length_m)
         device = self.devices[lane]
         return PickList(
             list_id=list_id,
@@ -436,6 +463,7 @@ def plan_picklists(
     config: PlanConfig | Mapping[str, object] | None = None,
     *,
     now: datetime | None = None,
+    walk_order: bool = True,
 ) -> Plan:
     """Plan waves and pick lists (stops in walking order) for ``orders``.
 
@@ -452,6 +480,11 @@ def plan_picklists(
         picking, on-demand waves by cutoff hour, default devices and split rules).
     now
         Release time of on-demand waves (and the schedule origin when no order has a cutoff).
+    walk_order
+        Route every list and emit its stops in walking order (the default). With ``False`` only
+        the route length is computed (the compiled batch path, many times faster on multi-block
+        layouts), stops come in location order and ``PickList.route`` is ``None``: enough for
+        simulation, which needs lengths and contents, not the walk.
 
     Returns
     -------
@@ -480,7 +513,7 @@ def plan_picklists(
                 "order ids must be unique"
             )
         seen[o.order_id] = i
-    planner = _Planner(order_list, _catalog(catalog), layout, cfg)
+    planner = _Planner(order_list, _catalog(catalog), layout, cfg, walk_order)
 
     resolved: list[list[Item] | Failure] = []
     for i, o in enumerate(order_list):

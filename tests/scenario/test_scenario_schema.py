@@ -115,8 +115,10 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.strategies[0].params == {
         "max_units_per_list": None,
         "max_lines_per_list": None,
-        "batching": "ils",
+        "batching": None,  # the simulation's default batching
     }
+    assert s.simulation.batching == "sweep"
+    assert s.simulation.release_interval_min == 30.0
     assert s.resources.shifts[0].start == time(6)
 
 

@@ -2,7 +2,7 @@
 
 >>> from wms.batching import batch, METHODS
 >>> sorted(METHODS)
-['fcfs', 'ils', 'savings', 'savings_static', 'seed', 'singles']
+['fcfs', 'ils', 'savings', 'savings_static', 'seed', 'singles', 'sweep']
 
 Every method has the signature ``method(problem, params, rng) -> Batching``
 (:class:`~wms.batching.base.BatchFn`); :func:`batch` looks one up by name and runs it with a
@@ -23,6 +23,7 @@ from wms.batching.base import BatchingRegistry
 from wms.batching.construct import fcfs, savings, savings_static, seed
 from wms.batching.search import ils
 from wms.batching.singles import singles
+from wms.batching.sweep import sweep
 
 METHODS: BatchingRegistry = {
     "fcfs": fcfs,
@@ -31,6 +32,7 @@ METHODS: BatchingRegistry = {
     "savings_static": savings_static,
     "ils": ils,
     "singles": singles,
+    "sweep": sweep,
 }
 """Batching methods by name."""
 

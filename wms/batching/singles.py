@@ -179,8 +179,23 @@ def singles(problem: BatchingProblem, params: BatchingParams, rng: np.random.Gen
         rank = np.where(sizes > 0, first, 0.0)
     seq = np.lexsort((np.arange(n), rank, zone))
     bno = next_fit(zone[seq], problem.loads[seq], problem.capacity)
+    return batching_of_sequence(problem, "singles", seq, bno, ev)
+
+
+def batching_of_sequence(
+    problem: BatchingProblem,
+    name: str,
+    seq: NDArray[np.int64],
+    bno: NDArray[np.int64],
+    ev: BatchEvaluator | None = None,
+) -> Batching:
+    """The :class:`Batching` of orders ``seq`` cut into batches ``bno`` (from :func:`next_fit`).
+
+    Batches come in canonical form (orders ascending within a batch, batches by their smallest
+    order) and are routed in one call.
+    """
+    ev = ev or BatchEvaluator(problem)
     n_batches = int(bno[-1]) + 1
-    # Canonical form: orders ascending within a batch, batches by their smallest order.
     by_batch = np.lexsort((seq, bno))
     members = seq[by_batch]
     bsize = np.bincount(bno, minlength=n_batches)
@@ -191,4 +206,4 @@ def singles(problem: BatchingProblem, params: BatchingParams, rng: np.random.Gen
     perm = np.argsort(first_order, kind="stable")
     groups = np.split(members, cand_ptr[1:-1])
     batches = tuple(tuple(groups[b].tolist()) for b in perm.tolist())
-    return Batching("singles", problem.routing, batches, lengths[perm])
+    return Batching(name, problem.routing, batches, lengths[perm])

@@ -53,7 +53,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass
+from dataclasses import MISSING, dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -79,7 +79,9 @@ from wms.scenario.generate import (
     generate_catalog,
     generate_order_arrivals,
 )
-from wms.waves.config import DevicesConfig, TimeStandardsConfig
+from wms.strategies.rules import STRATEGIES
+from wms.strategies.settings import SimSettings
+from wms.waves.config import DeviceConfig, DevicesConfig, TimeStandardsConfig
 
 if TYPE_CHECKING:
     from wms.layout import Layout
@@ -318,19 +320,9 @@ class TimeStandardsIn(TimeStandardsConfig):
     label_print_s: float = Field(default=5.0, ge=0, allow_inf_nan=False)
 
 
-#: Parameters of each strategy with their defaults (``None``: take it from the devices).
-STRATEGY_PARAMS: dict[str, dict[str, Any]] = {
-    "single_unit": {"fallback": "sort_zone"},
-    "sort_zone": {"max_units_per_list": None, "max_lines_per_list": None, "batching": "ils"},
-    "pick_and_sort_cart": {"totes": None, "batching": "ils"},
-    "sort_at_pack": {"max_orders_per_container": 8, "batching": "ils"},
-    "mixed": {
-        "singles": "single_unit",
-        "small_max_units": 5,
-        "small": "pick_and_sort_cart",
-        "large": "sort_zone",
-    },
-}
+#: Parameters of each strategy with their defaults (``None``: take it from the devices or the
+#: simulation settings).
+STRATEGY_PARAMS = STRATEGIES
 
 
 class StrategyIn(_In):
@@ -377,6 +369,36 @@ class StrategyIn(_In):
         return out
 
 
+def _sd(name: str) -> Any:
+    return _default(SimSettings, name)
+
+
+class SimulationIn(_In):
+    """How strategies are planned and simulated (see :class:`wms.strategies.SimSettings`)."""
+
+    release_interval_minutes: float = Field(
+        default=_sd("release_interval_min"), gt=0, le=24 * 60, allow_inf_nan=False
+    )
+    batching: Name = Field(default=_sd("batching"), description="Default batching method.")
+    routing: Name | None = Field(default=None, description="Routing method (default: optimal).")
+    pick_error_rate: float = Field(default=_sd("pick_error_rate"), ge=0, le=1)
+    put_error_rate: float = Field(default=_sd("put_error_rate"), ge=0, le=1)
+    match_error_rate_per_order: float = Field(default=_sd("match_error_rate_per_order"), ge=0, le=1)
+    scan_catch_rate: float = Field(default=_sd("scan_catch_rate"), ge=0, le=1)
+    search_s_per_unit_per_order: float = Field(
+        default=_sd("search_s_per_unit_per_order"), ge=0, allow_inf_nan=False
+    )
+    rework_s: float = Field(default=_sd("rework_s"), ge=0, allow_inf_nan=False)
+    objective: Name = Field(default=_sd("objective"), description="KPI the advice optimises.")
+    routes_to_draw: int = Field(default=_sd("routes_to_draw"), ge=0, le=50)
+
+    def to_settings(self) -> SimSettings:
+        """The domain :class:`~wms.strategies.settings.SimSettings`."""
+        data = self.model_dump()
+        data["release_interval_min"] = data.pop("release_interval_minutes")
+        return SimSettings(**data)
+
+
 class ScenarioIn(_In):
     """A scenario file (``schema_version: 1``)."""
 
@@ -394,6 +416,7 @@ class ScenarioIn(_In):
     )
     time_standards: TimeStandardsIn = Field(default_factory=lambda: TimeStandardsIn())
     strategies: list[StrategyIn] = Field(min_length=1)
+    simulation: SimulationIn = Field(default_factory=lambda: SimulationIn())
     replications: int = Field(default=5, ge=1, le=10_000)
     seed: int = Field(default=0, ge=0)
 
@@ -470,6 +493,10 @@ class Scenario:
         the courier-label print time (s).
     strategies, replications, seed
         What to compare, how often, from which seed.
+    simulation
+        Wave release, default batching and routing, error model, the advice's KPI.
+    device_configs
+        The devices as configured (planning configuration form), by kind.
     """
 
     name: str
@@ -490,6 +517,8 @@ class Scenario:
     strategies: tuple[StrategySpec, ...]
     replications: int
     seed: int
+    simulation: SimSettings = field(default_factory=SimSettings)
+    device_configs: Mapping[str, DeviceConfig] | None = None
 
     def generate_orders(self, replication: int = 0) -> list[tuple[datetime, Order]]:
         """The generated orders of ``replication`` with their arrival times.
@@ -703,6 +732,34 @@ def _build(model: ScenarioIn, path: Path, src: _Source, *, generate: bool) -> Sc
                 )
         strategies.append(StrategySpec(s.name, label, s.params()))
 
+    from wms.sim.kpis import KPI_NAMES
+
+    if model.simulation.objective not in KPI_NAMES:
+        hint = difflib.get_close_matches(model.simulation.objective, KPI_NAMES, n=1)
+        raise _error(
+            src,
+            ("simulation", "objective"),
+            f"unknown KPI {model.simulation.objective!r}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+            + f" (KPIs: {', '.join(KPI_NAMES)})",
+        )
+    from wms.batching import METHODS as BATCHING_METHODS
+    from wms.routing import METHODS as ROUTING_METHODS
+
+    for field_name, name, known in (
+        ("batching", model.simulation.batching, BATCHING_METHODS),
+        ("routing", model.simulation.routing, ROUTING_METHODS),
+    ):
+        if name is not None and name not in known:
+            hint = difflib.get_close_matches(name, list(known), n=1)
+            raise _error(
+                src,
+                ("simulation", field_name),
+                f"unknown {field_name} method {name!r}"
+                + (f"; did you mean {hint[0]!r}?" if hint else "")
+                + f" (methods: {', '.join(known)})",
+            )
+    simulation = model.simulation.to_settings()
     ts = model.time_standards.model_dump()
     label_print_s = float(ts.pop("label_print_s"))
     r = model.resources
@@ -732,4 +789,6 @@ def _build(model: ScenarioIn, path: Path, src: _Source, *, generate: bool) -> Sc
         strategies=tuple(strategies),
         replications=model.replications,
         seed=model.seed,
+        simulation=simulation,
+        device_configs={k: getattr(model.devices, k) for k in ("batch", "cart", "singles")},
     )
