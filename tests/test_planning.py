@@ -146,6 +146,26 @@ def test_the_same_input_gives_the_same_plan(
     assert a.to_dict() == b.to_dict()
 
 
+def test_lengths_only_planning_measures_the_same_lists(
+    planned: tuple[Plan, PlanConfig], orders: list[Order], catalog: dict[str, Sku],
+    layout: RectangularLayout,
+) -> None:  # fmt: skip
+    """``walk_order=False`` (for simulation) skips the walks but plans the same lists."""
+    plan, cfg = planned
+    fast = plan_picklists(orders, catalog, layout, cfg, walk_order=False)
+    assert len(fast.pick_lists) == len(plan.pick_lists)
+    for a, b in zip(plan.pick_lists, fast.pick_lists, strict=True):
+        assert b.route is None and a.route is not None
+        assert b.route_length_m == pytest.approx(a.route_length_m, abs=1e-9)
+        assert b.estimated_duration_s == pytest.approx(a.estimated_duration_s, abs=1e-9)
+        assert (a.units, a.lines, set(a.orders)) == (b.units, b.lines, set(b.orders))
+        assert len(a.totes) == len(b.totes)  # totes are numbered along the walk, so may differ
+        key = lambda s: (s.location_id, s.order_id, s.line)  # noqa: E731
+        assert sorted((key(s), s.quantity) for s in a.stops) == sorted(
+            (key(s), s.quantity) for s in b.stops
+        )
+
+
 def test_waves_follow_the_carrier_cutoffs(
     orders: list[Order], catalog: dict[str, Sku], layout: RectangularLayout
 ) -> None:

@@ -7,6 +7,12 @@ The public Python API (pick-list planning: :func:`plan_picklists`; batching: :fu
     problem = wms.RoutingProblem.from_ids(layout, ["A03-B0-P12-L", "A07-B0-P40-R"])
     route = wms.route(problem, method="optimal")      # stops in walking order, length in metres
     lengths = wms.route_many(layout, [[0, 5, 9], [12, 400]], method="s_shape")
+
+Comparing the picking strategies on a scenario (:func:`compare`)::
+
+    result = wms.compare("scenarios/demo.yaml")       # all strategies, same orders, replications
+    result.kpi_table()                                 # DataFrame: KPIs x strategies (means)
+    result.recommendation.best, result.recommendation.reasons
 """
 
 from wms.batching import METHODS as BATCHING_METHODS
@@ -46,6 +52,10 @@ from wms.routing import RoutingProblem as RoutingProblem
 from wms.routing import route as route
 from wms.routing import route_all as route_all
 from wms.routing import route_many as route_many
+from wms.scenario.compare import compare as compare
+from wms.scenario.result import Comparison as Comparison
+from wms.scenario.schema import Scenario as Scenario
+from wms.scenario.schema import load_scenario as load_scenario
 from wms.waves.config import PlanConfig as PlanConfig
 
 __version__ = "0.1.0"
@@ -57,6 +67,7 @@ __all__ = [
     "BatchingParams",
     "BatchingProblem",
     "BlockSpec",
+    "Comparison",
     "Device",
     "GraphLayout",
     "InfeasibleError",
@@ -74,6 +85,7 @@ __all__ = [
     "Route",
     "RoutingError",
     "RoutingProblem",
+    "Scenario",
     "Sku",
     "Stop",
     "TimeStandards",
@@ -82,7 +94,9 @@ __all__ = [
     "__version__",
     "batch",
     "build_rectangular",
+    "compare",
     "load_layout",
+    "load_scenario",
     "plan_picklists",
     "read_orders",
     "read_plan_config",

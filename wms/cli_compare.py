@@ -62,15 +62,17 @@ def compare_command(
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", "-j", min=1, help="Processes for the runs (results do not depend on it)."
+            "--jobs", "-j", min=0, help="Processes for the strategies (0: all cores); same results."
         ),
-    ] = 1,
+    ] = 0,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
 ) -> None:
     """Compare the picking strategies of SCENARIO on the same orders, with a recommendation."""
     with user_errors():
+        import os
+
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -99,7 +101,7 @@ def compare_command(
                 replications=replications,
                 strategies=strategy,
                 objective=objective,
-                n_jobs=jobs,
+                n_jobs=jobs or os.cpu_count() or 1,
                 progress=lambda message: bar.update(task, advance=1, description=message),
             )
         if output_format == CompareFormat.json:
@@ -115,6 +117,38 @@ def compare_command(
             err.print(f"records written: {', '.join(str(p) for p in written)}")
 
 
+scenario_app = typer.Typer(
+    help="Scenario files: check one, print the JSON Schema.", no_args_is_help=True
+)
+
+
+@scenario_app.command("check")
+def scenario_check(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+) -> None:
+    """Validate SCENARIO (layout, catalogue, orders) and print what it holds."""
+    with user_errors():
+        from wms.scenario.schema import load_scenario
+
+        s = load_scenario(scenario)
+        orders = len(s.orders or ())
+        typer.echo(
+            f"{s.name}: layout {s.layout.name!r} ({len(s.layout.locations)} locations), "
+            f"{len(s.catalog or {})} SKUs, {orders} orders in replication 1, "
+            f"{s.resources.pickers} pickers, strategies "
+            f"{', '.join(x.label for x in s.strategies)}, {s.replications} replications: OK"
+        )
+
+
+@scenario_app.command("schema")
+def scenario_schema() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from wms.scenario.schema import scenario_json_schema
+
+    sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``wms compare`` to the application."""
+    """Add ``wms compare`` and ``wms scenario`` to the application."""
     app.command("compare")(compare_command)
+    app.add_typer(scenario_app, name="scenario")

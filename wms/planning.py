@@ -193,10 +193,8 @@ class _Planner:
         skus: dict[str, Sku],
         layout: Layout,
         cfg: PlanConfig,
-        walk_order: bool = True,
     ) -> None:
         self.orders = orders
-        self.walk_order = walk_order
         self.skus = skus
         self.layout = layout
         self.cfg = cfg
@@ -357,34 +355,57 @@ class _Planner:
                 raise
             return route(problem, self.fallback_routing), self.fallback_routing
 
-    def length(self, locations: NDArray[np.int64], lane: Lane) -> tuple[float, str]:
-        """Only the route length of a list (compiled batch path; no walk is rebuilt)."""
+    def lengths(self, lists: Sequence[tuple[Lane, NDArray[np.int64]]]) -> list[tuple[float, str]]:
+        """Only the route lengths of many lists, one compiled batch call per lane (no walks)."""
         from wms.routing import PickLists, route_many
 
-        start, end = self.start, self.ends[lane]
-        lists = PickLists.from_lists([locations.tolist()])
-        try:
-            return float(route_many(self.layout, lists, self.routing, start, end)[0]), (
-                self.routing
-            )
-        except RoutingError:
-            if self.fallback_routing is None:
-                raise
-            method = self.fallback_routing
-            return float(route_many(self.layout, lists, method, start, end)[0]), method
+        out: list[tuple[float, str]] = [(0.0, self.routing)] * len(lists)
+        by_lane: dict[Lane, list[int]] = {}
+        for k, (lane, _) in enumerate(lists):
+            by_lane.setdefault(lane, []).append(k)
+        for lane, members in by_lane.items():
+            batch = PickLists.from_lists([lists[k][1].tolist() for k in members])
+            start, end = self.start, self.ends[lane]
+            method = self.routing
+            try:
+                got = route_many(self.layout, batch, method, start, end)
+            except RoutingError:
+                if self.fallback_routing is None:
+                    raise
+                method = self.fallback_routing
+                got = route_many(self.layout, batch, method, start, end)
+            for k, length in zip(members, got.tolist(), strict=True):
+                out[k] = (float(length), method)
+        return out
 
-    def build_list(self, list_id: str, wave_id: str, lane: Lane, parts: Sequence[Part]) -> PickList:
-        """Route one list and emit its stops in walking order, with totes on a cart."""
-        locations = np.unique(
+    @staticmethod
+    def locations_of(parts: Sequence[Part]) -> NDArray[np.int64]:
+        """The distinct locations of a list's parts, ascending."""
+        return np.unique(
             np.fromiter((it.location for p in parts for it in p.items), dtype=np.int64)
         )
+
+    def build_list(
+        self,
+        list_id: str,
+        wave_id: str,
+        lane: Lane,
+        parts: Sequence[Part],
+        measured: tuple[float, str] | None = None,
+    ) -> PickList:
+        """Route one list and emit its stops in walking order, with totes on a cart.
+
+        With ``measured`` (length and method from :meth:`lengths`) the walk is not rebuilt and
+        the stops come in location order.
+        """
+        locations = self.locations_of(parts)
         rt: Route | None = None
-        if self.walk_order:
+        if measured is None:
             rt, method = self.route(locations, lane)
             sequence: Sequence[int] = rt.pick_sequence
             length = float(rt.length_m)
         else:
-            length, method = self.length(locations, lane)
+            length, method = measured
             sequence = range(locations.size)
         if sorted(sequence) != list(range(locations.size)):
             raise RuntimeError(
@@ -513,7 +534,7 @@ def plan_picklists(
                 "order ids must be unique"
             )
         seen[o.order_id] = i
-    planner = _Planner(order_list, _catalog(catalog), layout, cfg, walk_order)
+    planner = _Planner(order_list, _catalog(catalog), layout, cfg)
 
     resolved: list[list[Item] | Failure] = []
     for i, o in enumerate(order_list):
@@ -568,9 +589,17 @@ def plan_picklists(
     waves: list[Wave] = []
     for w, rel in enumerate(releases):
         pick_lists = []
-        for k, (lane, parts) in enumerate(lists_of_wave.get(w, []), start=1):
+        wave_lists = lists_of_wave.get(w, [])
+        measured: list[tuple[float, str] | None] = [None] * len(wave_lists)
+        if not walk_order:
+            measured = list(
+                planner.lengths([(lane, planner.locations_of(parts)) for lane, parts in wave_lists])
+            )
+        for k, (lane, parts) in enumerate(wave_lists, start=1):
             pick_lists.append(
-                planner.build_list(f"{rel.wave_id}-L{k:03d}", rel.wave_id, lane, parts)
+                planner.build_list(
+                    f"{rel.wave_id}-L{k:03d}", rel.wave_id, lane, parts, measured[k - 1]
+                )
             )
         waves.append(
             Wave(

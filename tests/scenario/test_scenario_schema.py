@@ -221,6 +221,9 @@ BROKEN_CASES = {
     "cart_too_many_totes": (11, "devices.cart.totes", "10 to 30 totes, got 40"),
     "too_many_skus": (5, "catalogue.generate.n_skus", "500 SKUs do not fit in the 320"),
     "strategy_bad_parameter": (11, "strategies[0]", "has no parameter 'totes'"),
+    "unknown_objective": (9, "simulation.objective", "did you mean 'labour_s_per_unit'"),
+    "unknown_batching": (9, "simulation.batching", "did you mean 'sweep'"),
+    "error_rate_above_one": (9, "simulation.pick_error_rate", "less than or equal to 1, got 1.5"),
 }
 
 

@@ -171,8 +171,8 @@ def compare(
     objective
         KPI the recommendation optimises (default: the scenario's ``simulation.objective``).
     n_jobs
-        Processes for the (strategy, replication) runs (joblib); 1 runs in this process.
-        Results do not depend on it.
+        Processes for the strategies of a replication (forked on Linux, joblib elsewhere); 1
+        runs in this process. Results do not depend on it.
     progress
         Called with a short message after each run (for a progress bar).
 
@@ -200,22 +200,75 @@ def compare(
     runs: list[_Run] = []
     for k in range(reps):
         stream = _stream(scenario, k)
-        if n_jobs == 1:
+        if n_jobs == 1 or len(specs) == 1:
+            batch = []
             for spec in specs:
-                runs.append(_run_one(spec, k, stream, context, resources, k == 0))
+                batch.append(_run_one(spec, k, stream, context, resources, k == 0))
                 if progress is not None:
                     progress(f"replication {k + 1}/{reps}: {spec.label}")
         else:
-            from joblib import Parallel, delayed
-
-            batch = Parallel(n_jobs=n_jobs)(
-                delayed(_run_one)(spec, k, stream, context, resources, k == 0) for spec in specs
-            )
-            runs.extend(batch)
-            if progress is not None:
-                for spec in specs:
-                    progress(f"replication {k + 1}/{reps}: {spec.label}")
+            batch = _run_parallel(specs, k, stream, context, resources, n_jobs, progress, reps)
+        runs.extend(batch)
     return _comparison(scenario, specs, reps, objective, runs)
+
+
+#: What forked workers inherit: (stream, context, resources) of the replication being run.
+_SHARED: dict[str, tuple[OrderStream, StrategyContext, SimResources]] = {}
+
+
+def _run_inherited(spec: StrategySpec, replication: int, keep: bool) -> _Run:
+    stream, context, resources = _SHARED["args"]
+    return _run_one(spec, replication, stream, context, resources, keep)
+
+
+def _run_parallel(
+    specs: Sequence[StrategySpec],
+    k: int,
+    stream: OrderStream,
+    context: StrategyContext,
+    resources: SimResources,
+    n_jobs: int,
+    progress: Progress | None,
+    reps: int,
+) -> list[_Run]:
+    """The strategies of one replication in ``n_jobs`` processes, results in ``specs`` order.
+
+    On Linux the workers are forked and inherit the replication's orders (pickling 100,000
+    orders for every task would cost more than it saves); elsewhere joblib's loky processes
+    receive them pickled.
+    """
+    import multiprocessing
+    import sys
+
+    workers = min(n_jobs, len(specs))
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor
+
+        _SHARED["args"] = (stream, context, resources)
+        try:
+            with ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")
+            ) as pool:
+                futures = [pool.submit(_run_inherited, s, k, k == 0) for s in specs]
+                out = []
+                for spec, future in zip(specs, futures, strict=True):
+                    out.append(future.result())
+                    if progress is not None:
+                        progress(f"replication {k + 1}/{reps}: {spec.label}")
+                return out
+        finally:
+            _SHARED.clear()
+    from joblib import Parallel, delayed
+
+    out = list(
+        Parallel(n_jobs=workers)(
+            delayed(_run_one)(s, k, stream, context, resources, k == 0) for s in specs
+        )
+    )
+    if progress is not None:
+        for spec in specs:
+            progress(f"replication {k + 1}/{reps}: {spec.label}")
+    return out
 
 
 def _select(scenario: Scenario, labels: Sequence[str] | None) -> list[StrategySpec]:
