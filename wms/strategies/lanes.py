@@ -253,8 +253,12 @@ def plan_lanes(
                         "the sort_zone strategy needs a put wall: resources.sort_zone."
                         "put_wall_positions is 0"
                     )
-            for release in np.unique(stream.release_s[members]):
+            releases, sizes = np.unique(stream.release_s[members], return_counts=True)
+            # Routes to draw come from the busiest wave (the first ones of a day are short).
+            busiest = float(releases[np.argmax(sizes)]) if releases.size else -1.0
+            for release in releases:
                 wave = members[stream.release_s[members] == release]
+                draw = release == busiest and routes_left[spec.kind] > 0
                 wave = wave[np.lexsort((stream.arrival_s[wave], stream.due_s[wave]))]
                 for part in _chunks(wave, chunk):
                     orders = [stream.orders[k] for k in part]
@@ -270,10 +274,10 @@ def plan_lanes(
                         skus,
                         context.layout,
                         cfg,
-                        walk_order=routes_left[spec.kind] > 0,
+                        walk_order=bool(draw),
                     )
                     for pl in plan.pick_lists:
-                        keep = routes_left[spec.kind] > 0
+                        keep = bool(draw) and routes_left[spec.kind] > 0
                         trips.add(pl, lane, float(release), to_sort, index_of, keep)
                         routes_left[spec.kind] -= keep
                     failed = {index_of[u.order_id]: u.reason for u in plan.unassigned}
