@@ -22,7 +22,7 @@ from wms.scenario.result import Comparison
 
 #: The simulation's KPI names, in its order (the contract with wms.sim).
 SIM_KPIS = (
-    "orders", "units", "lines", "trips", "travel_m", "travel_m_per_unit", "units_per_picker_hour",
+    "orders", "unplanned_orders", "units", "lines", "trips", "travel_m", "travel_m_per_unit", "units_per_picker_hour",
     "makespan_h", "cycle_time_p50_min", "cycle_time_p95_min", "cycle_time_max_min", "late_orders",
     "late_share", "picker_utilisation", "sorter_utilisation", "packer_utilisation",
     "max_sort_queue", "max_pack_queue", "put_wall_positions_needed", "sort_work_h", "labour_h",

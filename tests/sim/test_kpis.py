@@ -26,6 +26,7 @@ def test_hand_computed_kpis() -> None:
     k = kpis(work, simulate(work, res), res)
     expected = {
         "orders": 3.0,
+        "unplanned_orders": 0.0,
         "units": 4.0,
         "lines": 4.0,
         "trips": 2.0,
@@ -61,7 +62,7 @@ def test_hand_computed_kpis() -> None:
 
 def test_metadata() -> None:
     assert tuple(KPI_INFO) == KPI_NAMES
-    assert len(set(KPI_NAMES)) == len(KPI_NAMES) == 28
+    assert len(set(KPI_NAMES)) == len(KPI_NAMES) == 29
     for name, (label, unit, better) in KPI_INFO.items():
         assert label and isinstance(unit, str), name
         assert better in ("lower", "higher", ""), name

@@ -151,3 +151,21 @@ def test_planning_is_deterministic(demo: Scenario, context) -> None:
     np.testing.assert_array_equal(a.trip_travel_m, b.trip_travel_m)
     np.testing.assert_array_equal(a.part_order, b.part_order)
     np.testing.assert_array_equal(a.errors_made, b.errors_made)
+
+
+def test_bulky_lines_go_on_a_pallet_truck_to_packing(demo: Scenario, stream, context) -> None:
+    """A 150-litre item fits no container: it is picked on the pallet truck, not sorted, and its
+    order is consolidated at packing with the rest of it."""
+    k = next(i for i, o in enumerate(stream.orders) if len(o.lines) >= 2)
+    big_id = stream.orders[k].lines[0].sku_id
+    catalog = dict(context.catalog)
+    catalog[big_id] = replace(catalog[big_id], volume_l=150.0, weight_kg=30.0,
+                              handling_class="bulky")  # fmt: skip
+    bulky = replace(context, catalog=catalog)
+    w = get_strategy("sort_zone").plan(stream, bulky, "sz")
+    assert not w.unplanned
+    big_units = sum(ln.quantity for o in stream.orders for ln in o.lines if ln.sku_id == big_id)
+    direct = ~w.trip_to_sort
+    assert w.trip_units[direct].sum() == big_units  # only the bulky units skip the put wall
+    assert 0 < w.sort_units[k] < w.order_units[k]
+    w.check()

@@ -81,6 +81,7 @@ def _pct(label: str, better: Better, decimals: int = 1) -> KpiFormat:
 #: Presentation of every simulation KPI, in the simulation's order.
 KPI_FORMATS: Mapping[str, KpiFormat] = {
     "orders": _count("Orders"),
+    "unplanned_orders": _count("Orders not planned", "lower"),
     "units": _count("Units"),
     "lines": _count("Order lines"),
     "trips": _count("Pick trips", "lower"),

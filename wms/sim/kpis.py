@@ -23,6 +23,7 @@ __all__ = ["KPI_INFO", "KPI_NAMES", "kpis"]
 #: a size of the day, not a quality).
 KPI_INFO: dict[str, tuple[str, str, str]] = {
     "orders": ("Orders", "orders", ""),
+    "unplanned_orders": ("Orders the strategy could not plan", "orders", "lower"),
     "units": ("Units", "units", ""),
     "lines": ("Order lines", "lines", ""),
     "trips": ("Pick trips", "trips", "lower"),
@@ -100,6 +101,7 @@ def kpis(work: Work, records: SimRecords, resources: SimResources) -> dict[str, 
 
     values = {
         "orders": float(n),
+        "unplanned_orders": float(len(work.unplanned)),
         "units": units,
         "lines": float(work.order_lines.sum()),
         "trips": float(work.n_trips),

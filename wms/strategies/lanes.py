@@ -41,6 +41,7 @@ from wms.planning import PlanConfig, end_point, plan_picklists
 from wms.sim.work import Work
 from wms.strategies.base import OrderStream, StrategyContext
 from wms.strategies.settings import SimSettings
+from wms.waves.config import DeviceConfig
 
 if TYPE_CHECKING:
     from wms.model import PickList
@@ -49,6 +50,10 @@ __all__ = ["LANES", "LaneSpec", "plan_lanes"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+
+#: The handling class picked on a device of its own (``devices["bulky"]``, default a pallet
+#: truck) and taken straight to packing.
+BULKY = "bulky"
 
 #: Lane names, in the order of :attr:`Work.lane_names` codes.
 LANES: tuple[str, ...] = ("single_unit", "sort_zone", "pick_and_sort_cart", "sort_at_pack")
@@ -95,7 +100,14 @@ class LaneSpec:
         """The planning configuration of this lane."""
         devices = dict(context.devices)
         settings = context.settings
+        # Bulky lines go on a pallet truck of their own to the pack area, whatever the lane
+        # (a 100-litre item fits no tote or container), and are consolidated there.
+        pack_area = end_point(context.layout, "cart", PlanConfig())
+        bulky = devices.get("bulky") or DeviceConfig(
+            name="pallet-truck", capacity_weight_kg=600, capacity_volume_l=2000
+        )
         common: dict[str, Any] = {
+            "handling_devices": {BULKY: bulky.model_copy(update={"end": bulky.end or pack_area})},
             "routing": settings.routing,
             "release": {"mode": "on_demand", "keys": ()},
             "batching": {"method": self.batching, "max_iterations": 25, "time_limit_s": 60.0},
@@ -130,7 +142,7 @@ class LaneSpec:
             split["max_lines"] = self.max_lines_per_list
         else:  # sort_at_pack: a few orders per container, straight to the pack stations
             split["max_orders"] = self.max_orders_per_container
-            extra["end"] = end_point(context.layout, "cart", PlanConfig())
+            extra["end"] = pack_area
         return PlanConfig.model_validate(
             {
                 **common,
@@ -278,7 +290,8 @@ def plan_lanes(
                     )
                     for pl in plan.pick_lists:
                         keep = bool(draw) and routes_left[spec.kind] > 0
-                        trips.add(pl, lane, float(release), to_sort, index_of, keep)
+                        sort = to_sort and pl.handling_class != BULKY
+                        trips.add(pl, lane, float(release), sort, index_of, keep)
                         routes_left[spec.kind] -= keep
                     failed = {index_of[u.order_id]: u.reason for u in plan.unassigned}
                     if to_sort:
@@ -365,13 +378,14 @@ def _assemble(
         )
     pack_s += s.rework_s * errors_caught
 
-    sorted_mask = order_lane == LANES.index("sort_zone")
     trip_to_sort = np.asarray(trips.to_sort, dtype=bool)
     trip_units = np.asarray(trips.units, dtype=np.int64)
-    groups = wall_group[kept]
-    _, groups = np.unique(groups, return_inverse=True)  # renumber 0..g-1 (after -1)
-    has_minus = bool(np.any(wall_group[kept] < 0))
-    groups = groups.astype(np.int64) - (1 if has_minus else 0)
+    sort_units = np.bincount(
+        part_order, weights=part_units * trip_to_sort[trip_of_part], minlength=n
+    ).astype(np.int64)
+    groups = np.where(sort_units > 0, wall_group[kept], -1)
+    sorted_groups = np.unique(groups[groups >= 0])
+    groups = np.where(groups >= 0, np.searchsorted(sorted_groups, groups), -1).astype(np.int64)
 
     ids = tuple(o.order_id for o in stream.orders)
     work = Work(
@@ -384,8 +398,8 @@ def _assemble(
         order_lines=stream.lines[kept],
         order_lane=order_lane,
         pack_s=pack_s,
-        sort_units=np.where(sorted_mask, units, 0).astype(np.int64),
-        wall_group=np.where(sorted_mask, groups, -1).astype(np.int64),
+        sort_units=sort_units,
+        wall_group=groups,
         trip_ids=tuple(f"{label}-T{t + 1:06d}" for t in range(m)),
         trip_release_s=np.asarray(trips.release_s, dtype=np.float64),
         trip_due_s=trip_due,
