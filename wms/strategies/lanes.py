@@ -38,12 +38,14 @@ from numpy.typing import NDArray
 
 from wms.model import Route
 from wms.planning import PlanConfig, end_point, plan_picklists
+from wms.routing import RoutingProblem, route
 from wms.sim.work import Work
 from wms.strategies.base import OrderStream, StrategyContext
 from wms.strategies.settings import SimSettings
 from wms.waves.config import DeviceConfig
 
 if TYPE_CHECKING:
+    from wms.layout import Layout
     from wms.model import PickList
 
 __all__ = ["LANES", "LaneSpec", "plan_lanes"]
@@ -178,13 +180,16 @@ class _Trips:
         to_sort: bool,
         index_of: Mapping[str, int],
         keep_route: bool,
+        layout: Layout,
     ) -> None:
         units: dict[int, int] = {}
         for stop in pl.stops:
             o = index_of[stop.order_id]
             units[o] = units.get(o, 0) + stop.quantity
-        if keep_route and pl.route is not None:
-            self.routes[len(self.lane)] = pl.route
+        if keep_route:  # the walk itself, for drawing (planning measured only its length)
+            locations = layout.locations.indices(dict.fromkeys(s.location_id for s in pl.stops))
+            problem = RoutingProblem(layout, locations, pl.start, pl.end)
+            self.routes[len(self.lane)] = route(problem, pl.routing)
         self.lane.append(lane)
         self.release_s.append(release_s)
         self.pick_s.append(pl.estimated_duration_s)
@@ -286,12 +291,12 @@ def plan_lanes(
                         skus,
                         context.layout,
                         cfg,
-                        walk_order=bool(draw),
+                        walk_order=False,
                     )
                     for pl in plan.pick_lists:
                         keep = bool(draw) and routes_left[spec.kind] > 0
                         sort = to_sort and pl.handling_class != BULKY
-                        trips.add(pl, lane, float(release), sort, index_of, keep)
+                        trips.add(pl, lane, float(release), sort, index_of, keep, context.layout)
                         routes_left[spec.kind] -= keep
                     failed = {index_of[u.order_id]: u.reason for u in plan.unassigned}
                     if to_sort:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,21 +87,18 @@ class Part:
 
     def load(self) -> NDArray[np.float64]:
         """Load in every dimension of :data:`DIMENSIONS`."""
-        return np.array(
-            [
-                sum(it.quantity for it in self.items),
-                sum(it.weight_kg for it in self.items),
-                sum(it.volume_l for it in self.items),
-                len({it.line for it in self.items}),
-                1.0,
-                self.n_totes,
-            ],
-            dtype=np.float64,
-        )
+        units = weight = volume = 0.0
+        lines: set[int] = set()
+        for it in self.items:  # one pass: this runs for every part of a day's orders
+            units += it.quantity
+            weight += it.quantity * it.unit_weight_kg
+            volume += it.quantity * it.unit_volume_l
+            lines.add(it.line)
+        return np.array([units, weight, volume, len(lines), 1.0, self.n_totes], dtype=np.float64)
 
     def locations(self) -> NDArray[np.int64]:
         """Distinct pick locations, ascending."""
-        return np.unique(np.fromiter((it.location for it in self.items), dtype=np.int64))
+        return np.array(sorted({it.location for it in self.items}), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +125,14 @@ class Limits:
 
     dims: tuple[str, ...]
     capacity: NDArray[np.float64]
+    _idx: NDArray[np.int64] = field(init=False, repr=False)
+    _limit: NDArray[np.float64] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Positions of the limited dimensions, computed once: excess() runs for every part.
+        idx = np.array([DIMENSIONS.index(d) for d in self.dims], dtype=np.int64)
+        object.__setattr__(self, "_idx", idx)
+        object.__setattr__(self, "_limit", self.capacity + _EPS)
 
     @classmethod
     def of(cls, device: Device, rules: SplitRules) -> Limits:
@@ -149,13 +154,12 @@ class Limits:
 
     def project(self, load: NDArray[np.float64]) -> NDArray[np.float64]:
         """The limited dimensions of a full :data:`DIMENSIONS` load vector (or matrix)."""
-        idx = [DIMENSIONS.index(d) for d in self.dims]
-        return load[..., idx]
+        return load[..., self._idx]
 
     def excess(self, load: NDArray[np.float64]) -> tuple[str, float, float] | None:
         """The first dimension where ``load`` (full vector) exceeds the limit, or ``None``."""
         proj = self.project(load)
-        over = np.flatnonzero(proj > self.capacity + _EPS)
+        over = np.flatnonzero(proj > self._limit)
         if over.size == 0:
             return None
         d = int(over[0])
@@ -213,6 +217,12 @@ def pack_part(part: Part, device: Device) -> Part | Failure:
         weight_kg=float(device.tote_weight_kg or math.inf),
         volume_l=float(device.tote_volume_l or math.inf),
     )
+    units, weight, volume = part.load()[:3]
+    fits = units <= cap.units + _EPS and weight <= cap.weight_kg + _EPS
+    if fits and volume <= cap.volume_l + _EPS:
+        # The usual case: the whole part fits one tote (what first-fit decreasing would find).
+        ordered = sorted(part.items, key=lambda it: (it.location, it.line))
+        return Part(part.order, part.segment, tuple(ordered), (0,) * len(ordered), 1)
     totes = pack_totes(
         [ToteItem(it.quantity, it.unit_weight_kg, it.unit_volume_l) for it in part.items], cap
     )
