@@ -92,3 +92,17 @@ def test_bad_arguments_are_named(demo) -> None:
         compare(demo, objective="speed")
     with pytest.raises(ScenarioError, match="at least 1"):
         compare(demo, replications=0)
+
+
+def test_every_order_is_packed_exactly_once_by_every_strategy(demo) -> None:
+    result = compare(demo, replications=1)
+    orders = result.orders
+    assert orders.groupby("strategy").order_id.nunique().eq(300).all()
+    assert not orders.duplicated(["strategy", "order_id"]).any()
+    assert orders.packed_s.notna().all() and np.isfinite(orders.packed_s).all()
+    units = orders.groupby("strategy").units.sum()
+    trips = result.trips.groupby("strategy").units.sum()
+    pd.testing.assert_series_equal(units, trips, check_names=False)  # picked = ordered
+    sorted_units = result.trips[result.trips.to_sort].groupby("strategy").units.sum()
+    assert set(sorted_units.index) == {"single_unit", "sort_zone", "mixed"}  # sort_zone lanes
+    assert (result.runs.unplanned_orders == 0).all()
