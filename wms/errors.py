@@ -44,3 +44,19 @@ def located(source: str, line: int | None, message: str) -> str:
     if line is None:
         return f"{source}: {message}"
     return f"{source}, line {line}: {message}"
+
+
+class StoreError(WmsError):
+    """The database cannot be used as asked (bad URL, schema missing or out of date, ...)."""
+
+
+class StockError(WmsError):
+    """A stock operation would break the ledger rules (negative stock, over-reservation, ...)."""
+
+
+class ReceivingError(WmsError):
+    """An ASN or a receipt count is malformed or does not match the announced delivery."""
+
+
+class ReturnsError(WmsError):
+    """A return (RMA) request, receipt or disposition is malformed or not allowed in its state."""

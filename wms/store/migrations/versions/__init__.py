@@ -1,0 +1,1 @@
+"""Alembic revision scripts of the wms database (a package so that it ships in the wheel)."""
