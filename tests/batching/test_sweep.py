@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +28,7 @@ def test_sweep_follows_the_walk() -> None:
     rank = walking_rank(problem)
     gravity = np.array([rank[problem.orders[k]].mean() for k in range(problem.n_orders)])
     spans = sorted((gravity[list(b)].min(), gravity[list(b)].max()) for b in result.batches)
-    for (_, hi), (lo, _) in zip(spans, spans[1:], strict=False):
+    for (_, hi), (lo, _) in itertools.pairwise(spans):
         assert hi <= lo  # no two batches interleave along the walk
 
 
@@ -43,9 +45,7 @@ def test_sweep_walks_less_than_fcfs_on_average() -> None:
     for seed in range(10):
         for demand in ("uniform", "abc"):
             problem = henn_problem(60, 45, seed=seed, demand=demand)
-            gains.append(
-                batch(problem, "fcfs").total_length - batch(problem, "sweep").total_length
-            )
+            gains.append(batch(problem, "fcfs").total_length - batch(problem, "sweep").total_length)
     assert np.mean(gains) > 0
 
 
