@@ -223,6 +223,9 @@ class Order:
         Ship-by time (the carrier's pick-up), ``None`` if the order has none.
     carrier
         Courier/carrier name, ``None`` if not chosen yet.
+    arrival
+        When the order reached the warehouse (the simulation releases it with the next wave
+        after it), ``None`` if unknown.
     """
 
     order_id: str
@@ -231,6 +234,7 @@ class Order:
     priority: int = 0
     cutoff: datetime | None = None
     carrier: str | None = None
+    arrival: datetime | None = None
 
     def __post_init__(self) -> None:
         _require_id("order", self.order_id, "order_id")
@@ -247,6 +251,8 @@ class Order:
             raise ValueError(f"{kind}: priority must be an integer, got {self.priority!r}")
         if self.cutoff is not None and not isinstance(self.cutoff, datetime):
             raise ValueError(f"{kind}: cutoff must be a datetime or None, got {self.cutoff!r}")
+        if self.arrival is not None and not isinstance(self.arrival, datetime):
+            raise ValueError(f"{kind}: arrival must be a datetime or None, got {self.arrival!r}")
         if self.carrier is not None:
             _require_id(kind, self.carrier, "carrier")
 
@@ -264,6 +270,7 @@ class Order:
             "priority": self.priority,
             "cutoff": None if self.cutoff is None else self.cutoff.isoformat(),
             "carrier": self.carrier,
+            "arrival": None if self.arrival is None else self.arrival.isoformat(),
         }
 
 

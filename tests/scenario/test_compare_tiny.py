@@ -110,3 +110,32 @@ def test_json_document_shape(tiny) -> None:
     kpis = doc["strategies"][0]["kpis"]
     assert kpis["travel_m"]["mean"] == pytest.approx(17.0)
     assert kpis["travel_m"]["ci_low"] == kpis["travel_m"]["ci_high"]
+
+
+def test_order_file_arrival_times_are_used(tmp_path) -> None:
+    """Orders with an ``arrival`` column wait for the next wave after it (30-min grid from the
+    08:00 shift start); orders without one arrive when the shift starts."""
+    from pathlib import Path
+
+    import yaml
+
+    data = Path("tests/data/scenarios")
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,sku_id,quantity,cutoff,arrival\n"
+        "O1,A,1,2024-06-03T12:00,2024-06-03T09:10\n"
+        "O2,B,1,2024-06-03T12:00,\n"
+    )
+    doc = yaml.safe_load((data / "tiny.yaml").read_text())
+    doc["layout"] = str((data / "tiny-layout.yaml").resolve())
+    doc["catalogue"] = {"file": str((data / "tiny-skus.csv").resolve())}
+    doc["orders"] = {"file": str(orders)}
+    doc["strategies"] = [{"name": "pick_and_sort_cart"}]
+    path = tmp_path / "arrivals.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    result = compare(path)
+    got = result.orders.set_index("order_id")
+    assert got.loc["O1", "arrival_s"] == pytest.approx(9 * 3600 + 600)
+    assert got.loc["O2", "arrival_s"] == pytest.approx(START)
+    trips = result.trips.sort_values("start_s")
+    assert list(trips.release_s) == pytest.approx([START, 9.5 * 3600])

@@ -16,16 +16,17 @@ records ``{"sku_id", "weight_kg", "volume_l", "handling_class", "locations": [..
 "velocity_class"}``, or ``{"skus": [...]}``.
 
 **Orders** (``orders.csv``), one order line per row; the rows of an order are consecutive and the
-order fields (``channel``, ``priority``, ``cutoff``, ``carrier``, all optional) may be given on its
-first row only::
+order fields (``channel``, ``priority``, ``cutoff``, ``carrier``, ``arrival``, all optional) may be
+given on its first row only::
 
-    order_id,sku_id,quantity,channel,priority,cutoff,carrier
-    O1,S0001,2,shop,0,2024-06-03T15:00,DHL
-    O1,S0002,1,,,,
+    order_id,sku_id,quantity,channel,priority,cutoff,carrier,arrival
+    O1,S0001,2,shop,0,2024-06-03T15:00,DHL,2024-06-03T09:12
+    O1,S0002,1,,,,,
 
-``cutoff`` is an ISO 8601 date-time (with or without time zone, the same for all orders). JSON: a
-list of records ``{"order_id", "lines": [{"sku_id", "quantity"}], "channel", "priority",
-"cutoff", "carrier"}``, or ``{"orders": [...]}``.
+``cutoff`` and ``arrival`` (when the order reached the warehouse) are ISO 8601 date-times (with or
+without time zone, the same for all orders). JSON: a list of records ``{"order_id", "lines":
+[{"sku_id", "quantity"}], "channel", "priority", "cutoff", "carrier", "arrival"}``, or
+``{"orders": [...]}``.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class OrderRecord(_Record):
     priority: int = 0
     cutoff: datetime | None = None
     carrier: str | None = None
+    arrival: datetime | None = None
 
 
 class _OrderRow(_Record):
@@ -104,11 +106,12 @@ class _OrderRow(_Record):
     priority: int | None = None
     cutoff: datetime | None = None
     carrier: str | None = None
+    arrival: datetime | None = None
 
 
 SKU_COLUMNS: tuple[str, ...] = tuple(SkuRecord.model_fields)
 ORDER_COLUMNS: tuple[str, ...] = tuple(_OrderRow.model_fields)
-_ORDER_FIELDS = ("channel", "priority", "cutoff", "carrier")
+_ORDER_FIELDS = ("channel", "priority", "cutoff", "carrier", "arrival")
 
 
 # -- error messages ---------------------------------------------------------------------------
@@ -423,7 +426,11 @@ def _orders(records: list[tuple[str, str, Any]], catalog: Mapping[str, Sku] | No
                         f"catalogue of {len(catalog)} SKUs)"
                     )
         lines = [(ln.sku_id, ln.quantity) for ln in r.lines]
-        out.append(_order(prefix, r.order_id, lines, r.channel, r.priority, r.cutoff, r.carrier))
+        out.append(
+            _order(
+                prefix, r.order_id, lines, r.channel, r.priority, r.cutoff, r.carrier, r.arrival
+            )
+        )
     return out
 
 
@@ -435,6 +442,7 @@ def _order(
     priority: int,
     cutoff: datetime | None,
     carrier: str | None,
+    arrival: datetime | None = None,
 ) -> Order:
     try:
         return Order(
@@ -444,6 +452,7 @@ def _order(
             priority=priority,
             cutoff=cutoff,
             carrier=carrier,
+            arrival=arrival,
         )
     except ValueError as exc:
         raise OrderError(f"{prefix}{exc}") from None
@@ -467,6 +476,7 @@ def _orders_csv(
                     current["priority"] or 0,
                     current["cutoff"],
                     current["carrier"],
+                    current["arrival"],
                 )
             )
             done[current["order_id"]] = current["line"]

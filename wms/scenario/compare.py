@@ -99,9 +99,17 @@ def _orders_of(scenario: Scenario, replication: int) -> tuple[list[Order], np.nd
         arrivals = np.array([seconds_of_day(a, scenario.day) for a, _ in pairs])
         return [o for _, o in pairs], arrivals
     assert scenario.orders is not None
-    # An order file has no arrival times: every order is there when the first shift starts.
+    # Orders of a file arrive at their `arrival` time; without one, when the first shift starts.
     first = shift_windows(scenario)[0][0]
-    return list(scenario.orders), np.full(len(scenario.orders), first)
+    arrivals = np.array(
+        [
+            first if o.arrival is None else seconds_of_day(o.arrival, scenario.day)
+            for o in scenario.orders
+        ],
+        dtype=np.float64,
+    )
+    order = np.argsort(arrivals, kind="stable")
+    return [scenario.orders[k] for k in order.tolist()], arrivals[order]
 
 
 def _stream(scenario: Scenario, replication: int) -> OrderStream:
