@@ -32,7 +32,14 @@ from wms.sim.work import Work
 from wms.strategies import OrderStream, StrategyContext, get_strategy
 from wms.strategies.base import seconds_of_day
 
-__all__ = ["compare", "shift_windows", "sim_resources"]
+__all__ = [
+    "compare",
+    "order_stream",
+    "run_strategy",
+    "shift_windows",
+    "sim_resources",
+    "strategy_context",
+]
 
 DAY_S = 86_400.0
 
@@ -155,6 +162,55 @@ def _run_one(
     records = simulate(planned.work, resources)
     row = kpis(planned.work, records, resources)
     return _Run(spec, replication, planned.work, records, row, planned.routes if keep else {})
+
+
+def strategy_context(scenario: Scenario) -> StrategyContext:
+    """What every strategy plans with: layout, catalogue, devices, time standards, settings.
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario was loaded with ``generate=False``.
+    """
+    return _context(scenario)
+
+
+def order_stream(scenario: Scenario, replication: int) -> OrderStream:
+    """The orders and error dice of ``replication``, shared by every strategy (common random
+    numbers): orders from ``SeedSequence(seed, spawn_key=(1, replication))``, dice from
+    ``spawn_key=(2, replication)``."""
+    return _stream(scenario, replication)
+
+
+def run_strategy(
+    spec: StrategySpec,
+    replication: int,
+    stream: OrderStream,
+    context: StrategyContext,
+    resources: SimResources,
+) -> dict[str, float]:
+    """Plan and simulate one strategy on one replication's orders; its KPIs.
+
+    Parameters
+    ----------
+    spec
+        The strategy (one of ``scenario.strategies``).
+    replication
+        0-based replication index (for messages; the orders come from ``stream``).
+    stream, context, resources
+        From :func:`order_stream`, :func:`strategy_context` and :func:`sim_resources`.
+
+    Returns
+    -------
+    dict[str, float]
+        One value per name of :data:`wms.sim.KPI_NAMES`.
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario cannot run the strategy (e.g. a put wall without sorters).
+    """
+    return _run_one(spec, replication, stream, context, resources, False).kpis
 
 
 def compare(

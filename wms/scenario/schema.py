@@ -95,6 +95,7 @@ __all__ = [
     "Shift",
     "StrategySpec",
     "load_scenario",
+    "load_scenario_data",
     "scenario_json_schema",
 ]
 
@@ -419,6 +420,11 @@ class ScenarioIn(_In):
     simulation: SimulationIn = Field(default_factory=lambda: SimulationIn())
     replications: int = Field(default=5, ge=1, le=10_000)
     seed: int = Field(default=0, ge=0)
+    sweep: dict[str, Any] | None = Field(
+        default=None,
+        description="A parameter sweep over this scenario (wms sweep; see wms.scenario.sweep). "
+        "Ignored by wms compare.",
+    )
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -611,6 +617,10 @@ def load_scenario(path: str | Path, *, generate: bool = True) -> Scenario:
             f"{path}: the file is empty; a scenario needs at least schema_version, layout, "
             "catalogue, orders, resources and strategies (see scenarios/demo.yaml)"
         )
+    return _load(data, path, src, generate=generate)
+
+
+def _load(data: Any, path: Path, src: _Source, *, generate: bool) -> Scenario:
     if not isinstance(data, dict):
         raise _error(src, (), f"expected a mapping of fields, got {type(data).__name__}")
     _prechecks(src, data)
@@ -619,6 +629,44 @@ def load_scenario(path: str | Path, *, generate: bool = True) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(str(_from_validation_error(src, ScenarioIn, exc))) from None
     return _build(model, path, src, generate=generate)
+
+
+def load_scenario_data(
+    data: Mapping[str, Any],
+    source: str | Path,
+    *,
+    name: str | None = None,
+    generate: bool = True,
+) -> Scenario:
+    """Validate and build a scenario from an already parsed document (e.g. a sweep variant).
+
+    The same checks as :func:`load_scenario` apply, with the same messages, but without line
+    numbers (there is no YAML text to point at).
+
+    Parameters
+    ----------
+    data
+        The scenario document, as :func:`yaml.safe_load` would return it.
+    source
+        The file the document stands for: relative paths (layout, catalogue and order files)
+        are resolved against its folder, and its name is used when ``name`` is missing.
+    name
+        How error messages name the document (default: ``source``), e.g.
+        ``"sweep.yaml (variant resources.pickers=8)"``.
+    generate
+        As in :func:`load_scenario`.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        One message naming the document, the field path and what to change.
+    """
+    path = Path(source)
+    return _load(dict(data), path, _Source(name or str(path)), generate=generate)
 
 
 def _resolve(src: _Source, base: Path, loc: Loc, relative: str, what: str) -> Path:
