@@ -504,6 +504,9 @@ class CustomerIndex:
         self._params = params or DuplicateCustomerParams()
         self.customers: list[KnownCustomer] = []
         self._values: dict[str, list[str]] = {f: [] for f in _FIELDS}
+        # Object arrays of the values, rebuilt only when customers were added since (a buyer is
+        # scored after every order of an import, a customer added for some of them).
+        self._arrays: dict[str, NDArray[np.object_]] = {}
         for known in customers:
             self.add(known)
 
@@ -536,6 +539,14 @@ class CustomerIndex:
         self.customers.append(known)
         for f in _FIELDS:
             self._values[f].append(values[f])
+        self._arrays.clear()
+
+    def _array(self, f: str) -> NDArray[np.object_]:
+        got = self._arrays.get(f)
+        if got is None or len(got) != len(self.customers):
+            got = np.array(self._values[f], dtype=object)
+            self._arrays[f] = got
+        return got
 
     def scores(
         self, customer: Customer, address: Address, params: DuplicateCustomerParams
@@ -554,7 +565,8 @@ class CustomerIndex:
             if not mine[f]:
                 continue
             theirs = self._values[f]
-            present = np.fromiter((bool(v) for v in theirs), dtype=bool, count=n)
+            values = self._array(f)
+            present = values != ""
             if not present.any():
                 continue
             raw = process.cdist(
@@ -566,7 +578,7 @@ class CustomerIndex:
                 workers=1,
             )[0]
             if f in ("email", "phone"):
-                same = np.fromiter((v == mine[f] for v in theirs), dtype=bool, count=n)
+                same = values == mine[f]
                 raw = np.where(same, 100.0, raw)
                 if f in params.exact_identifiers:
                     exact |= same & present

@@ -349,11 +349,9 @@ def customer_index(session: Session, params: DuplicateCustomerParams) -> Custome
 
 
 def _available(session: Session, sku_ids: Iterable[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for sku_id in sorted(set(sku_ids)):
-        rows = stock_service.stock_by_sku(session, sku_id=sku_id)
-        out[sku_id] = sum(max(0, r.available) for r in rows)
-    return out
+    ids = set(sku_ids)
+    got = stock_service.available_units(session, ids)  # one grouped query for the order's SKUs
+    return {sku: got.get(sku, 0) for sku in sorted(ids)}
 
 
 def _known_skus(session: Session, sku_ids: Iterable[str]) -> frozenset[str]:

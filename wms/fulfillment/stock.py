@@ -19,7 +19,7 @@ All functions take an open :class:`~sqlalchemy.orm.Session` and never commit: th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -997,6 +997,22 @@ def stock_by_sku(
     if sku_id is not None:
         query = query.where(sku.c.id == sku_id)
     return [SkuStock(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in session.execute(query)]
+
+
+def available_units(session: Session, sku_ids: Collection[str]) -> dict[str, int]:
+    """Available units (on hand minus reserved, storage locations) of each SKU in ``sku_ids``,
+    in one grouped query; SKUs without stock are missing from the answer."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return {}
+    loc = Location.__table__
+    query = (
+        sa.select(_stock.c.sku_id, sa.func.sum(_stock.c.on_hand - _stock.c.reserved))
+        .join(loc, loc.c.id == _stock.c.location_id)
+        .where(loc.c.kind == "storage", _stock.c.sku_id.in_(ids))
+        .group_by(_stock.c.sku_id)
+    )
+    return {str(sku): max(0, int(units)) for sku, units in session.execute(query)}
 
 
 def ledger(
