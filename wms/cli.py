@@ -438,14 +438,25 @@ def layout_schema() -> None:
 
 def _register_subcommands() -> None:
     """Commands that live in their own modules (each module adds itself to ``app``)."""
-    from wms import cli_batch, cli_compare, cli_orders, cli_plan, cli_store, cli_sweep
+    from wms import (
+        cli_api,
+        cli_batch,
+        cli_compare,
+        cli_orders,
+        cli_plan,
+        cli_store,
+        cli_sweep,
+        cli_webhooks,
+    )
 
     cli_batch.register(app)
+    cli_api.register(app)
     cli_plan.register(app)
     cli_compare.register(app)
     cli_orders.register(app)
     cli_store.register(app)
     cli_sweep.register(app)
+    cli_webhooks.register(app)
 
 
 _register_subcommands()
