@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -135,22 +136,32 @@ def serve_command(
     ] = True,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Hold rules for order imports, e.g. config/hold-rules.yaml."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API with uvicorn (on 127.0.0.1 unless --host says otherwise)."""
     import os
 
     import uvicorn
 
+    from wms.api.app import HOLD_RULES_ENV
+    from wms.fulfillment.holds import load_hold_rules
     from wms.store.db import URL_ENV, resolve_url
     from wms.store.migrations import upgrade
 
     with user_errors():
         resolved = resolve_url(url)
+        config = load_hold_rules(rules) if rules is not None else None  # a bad file fails here
         if migrate:
             upgrade(resolved)
     if workers > 1:
-        # Worker processes build the app from the factory; they find the database in the env.
+        # Worker processes build the app from the factory; they find the database and the hold
+        # rules in the environment.
         os.environ[URL_ENV] = resolved
+        if rules is not None:
+            os.environ[HOLD_RULES_ENV] = str(rules.resolve())
         uvicorn.run(
             "wms.api:create_app",
             factory=True,
@@ -163,7 +174,7 @@ def serve_command(
     from wms.api import create_app
 
     with user_errors():
-        application = create_app(resolved)
+        application = create_app(resolved, hold_rules=config)
     uvicorn.run(application, host=host, port=port, log_level=log_level)
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -32,9 +34,13 @@ from wms.api.problems import (
     install_problem_handlers,
     too_large_response,
 )
+from wms.fulfillment.holds import HoldRulesConfig, load_hold_rules
 from wms.store.db import make_engine
 
 logger = logging.getLogger("wms.api")
+
+#: Environment variable naming the hold-rules file (how ``wms serve --workers N`` passes it on).
+HOLD_RULES_ENV = "WMS_HOLD_RULES"
 
 API_PREFIX = "/v1"
 DEFAULT_MAX_BODY_BYTES = 5_000_000
@@ -172,7 +178,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def create_app(
-    database_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    database_url: str | None = None,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    hold_rules: HoldRulesConfig | str | Path | None = None,
 ) -> FastAPI:
     """Build the HTTP API on the database at ``database_url``.
 
@@ -183,6 +192,10 @@ def create_app(
         :func:`wms.store.db.resolve_url`). The schema must be migrated (``wms db upgrade``).
     max_body_bytes
         Largest accepted request body; larger ones get a 413 problem.
+    hold_rules
+        The verification hold rules of order imports: a config or a YAML file (e.g.
+        ``config/hold-rules.yaml``); ``None`` reads the file named by ``WMS_HOLD_RULES`` if set,
+        else the defaults.
 
     Returns
     -------
@@ -213,6 +226,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.engine = engine
+    rules = hold_rules if hold_rules is not None else os.environ.get(HOLD_RULES_ENV) or None
+    if rules is not None:
+        app.state.hold_rules = (
+            rules if isinstance(rules, HoldRulesConfig) else load_hold_rules(rules)
+        )
     app.state.max_body_bytes = max_body_bytes
     install_problem_handlers(app)
 
