@@ -717,6 +717,27 @@ def reserve(
     _check_sku(session, sku_id)
     if location_id is not None:
         _check_location(session, location_id)
+    candidates = _candidates(session, sku_id)
+    if location_id is not None:
+        candidates = [c for c in candidates if c[0] == location_id]
+    if candidates and candidates[0][1] >= qty:
+        # The usual case: the nearest location has it all. One conditional UPDATE is atomic, so
+        # no savepoint is needed; if a concurrent writer took the units in between, fall through.
+        loc_id = candidates[0][0]
+        if _take(session, sku_id, loc_id, qty):
+            row = Reservation(
+                order_id=order_id,
+                line_no=line_no,
+                sku_id=sku_id,
+                location_id=loc_id,
+                qty=qty,
+                state="open",
+            )
+            session.add(row)
+            _add_line_reserved(session, order_id, line_no, qty)
+            session.flush()
+            _expire_line(session, order_id, line_no)
+            return [row]
     savepoint = session.begin_nested()
     made: list[Reservation] = []
     remaining = qty
@@ -728,16 +749,7 @@ def reserve(
             break
         take = min(available, remaining)
         while take > 0:
-            result = session.execute(
-                sa.update(_stock)
-                .where(
-                    _stock.c.sku_id == sku_id,
-                    _stock.c.location_id == loc_id,
-                    _stock.c.on_hand - _stock.c.reserved >= take,
-                )
-                .values(reserved=_stock.c.reserved + take)
-            )
-            if _rowcount(result) == 1:
+            if _take(session, sku_id, loc_id, take):
                 break
             # Someone else reserved in between: re-read what is left and try that much.
             on_hand, reserved = _level(session, sku_id, loc_id)
@@ -764,15 +776,33 @@ def reserve(
         )
     reserved_qty = qty - remaining
     if reserved_qty:
-        session.execute(
-            sa.update(_line)
-            .where(_line.c.order_id == order_id, _line.c.line_no == line_no)
-            .values(qty_reserved=_line.c.qty_reserved + reserved_qty)
-        )
+        _add_line_reserved(session, order_id, line_no, reserved_qty)
     savepoint.commit()
     session.flush()
     _expire_line(session, order_id, line_no)
     return made
+
+
+def _take(session: Session, sku_id: str, location_id: str, qty: int) -> bool:
+    """Reserve ``qty`` units at one location if they are still available (one atomic UPDATE)."""
+    result = session.execute(
+        sa.update(_stock)
+        .where(
+            _stock.c.sku_id == sku_id,
+            _stock.c.location_id == location_id,
+            _stock.c.on_hand - _stock.c.reserved >= qty,
+        )
+        .values(reserved=_stock.c.reserved + qty)
+    )
+    return _rowcount(result) == 1
+
+
+def _add_line_reserved(session: Session, order_id: str, line_no: int, qty: int) -> None:
+    session.execute(
+        sa.update(_line)
+        .where(_line.c.order_id == order_id, _line.c.line_no == line_no)
+        .values(qty_reserved=_line.c.qty_reserved + qty)
+    )
 
 
 def _expire_line(session: Session, order_id: str, line_no: int) -> None:
