@@ -262,8 +262,11 @@ def compare(
     resources = sim_resources(scenario)
 
     runs: list[_Run] = []
+    pick_units = pd.DataFrame()
     for k in range(reps):
         stream = _stream(scenario, k)
+        if k == 0:  # the heatmap's orders: replication 0, the same for every strategy
+            pick_units = _pick_units(scenario, stream)
         if n_jobs == 1 or len(specs) == 1:
             batch = []
             for spec in specs:
@@ -273,7 +276,7 @@ def compare(
         else:
             batch = _run_parallel(specs, k, stream, context, resources, n_jobs, progress, reps)
         runs.extend(batch)
-    return _comparison(scenario, specs, reps, objective, runs)
+    return _comparison(scenario, specs, reps, objective, runs, pick_units)
 
 
 #: What forked workers inherit: (stream, context, resources) of the replication being run.
@@ -380,6 +383,7 @@ def _comparison(
     reps: int,
     objective: str,
     runs: Sequence[_Run],
+    pick_units: pd.DataFrame,
 ) -> Comparison:
     labels = tuple(s.label for s in specs)
     runs_df = pd.DataFrame(
@@ -408,7 +412,7 @@ def _comparison(
         summary=summary,
         orders=orders,
         trips=trips,
-        pick_units=_pick_units(scenario, first[0].work if first else None),
+        pick_units=pick_units,
         routes=routes,
         layout=scenario.layout,
         recommendation=recommend(summary, labels, objective),
@@ -460,13 +464,12 @@ def _trip_records(run: _Run) -> pd.DataFrame:
     )
 
 
-def _pick_units(scenario: Scenario, work: Work | None) -> pd.DataFrame:
-    """Units picked per location in replication 0 (the orders of the first strategy)."""
+def _pick_units(scenario: Scenario, stream: OrderStream) -> pd.DataFrame:
+    """Units picked per location for the orders of ``stream`` (reused, not generated again)."""
     loc = scenario.layout.locations
     units = np.zeros(len(loc), dtype=np.int64)
     catalog = scenario.catalog or {}
-    orders, _ = _orders_of(scenario, 0) if work is not None else ([], None)
-    for order in orders:
+    for order in stream.orders:
         for line in order.lines:
             sku = catalog.get(line.sku_id)
             where = None if sku is None else sku.pick_location
