@@ -115,8 +115,14 @@ def orders_import(
         str | None, typer.Option("--channel", help="Channel of orders whose file names none.")
     ] = None,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", min=1, help="Orders per transaction.")
-    ] = 1,
+        int,
+        typer.Option(
+            "--chunk-size",
+            min=1,
+            help="Orders per transaction (a crash loses at most the chunk in flight; importing "
+            "the file again skips what was stored).",
+        ),
+    ] = 500,
     db: DbOption = None,
     output: FmtOption = Fmt.table,
 ) -> None:

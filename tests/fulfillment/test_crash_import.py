@@ -2,7 +2,7 @@
 
 A child Python process imports 30 orders into the test database and kills itself with SIGKILL:
 either right after a chunk was committed (``on_commit``), or in the middle of a chunk's
-transaction (while storing an order's events). The test then imports the same orders again and
+transaction (every row of the chunk written, not yet committed). The test then imports the same orders again and
 checks that every order is stored exactly once, with one ``order.received`` event each, holds and
 reservations not doubled, and the stock ledger consistent.
 """
@@ -43,17 +43,17 @@ CHILD = textwrap.dedent(
 
     if mode == "after_commit":
         on_commit = lambda done: die() if done >= n else None
-    else:  # inside the transaction of a chunk, while recording the n-th order.received
+    else:  # inside the transaction of the chunk holding the n-th order, its rows written
+        import wms.fulfillment.bulk_intake as bulk
         on_commit = None
         seen = [0]
-        original = flow.record_event
-        def record_event(session, type, **kw):
-            if type == "order.received":
-                seen[0] += 1
-                if seen[0] > n:
-                    die()
-            return original(session, type, **kw)
-        flow.record_event = record_event
+        original = bulk._write_plan
+        def write_plan(session, plan):
+            original(session, plan)
+            seen[0] += len(plan.orders)
+            if seen[0] >= n:
+                die()
+        bulk._write_plan = write_plan
     flow.import_orders(url, orders(), rules(), chunk_size=chunk, on_commit=on_commit)
     print("finished without crash")
     """

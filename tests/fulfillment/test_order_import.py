@@ -211,6 +211,7 @@ def test_import_into_a_session_commits_it_per_chunk(url: str) -> None:
                 session,
                 [order(f"S-{k}", ("S5", 1)) for k in range(3)],
                 rules(),
+                chunk_size=1,
                 on_commit=seen.append,
             )
             assert report.imported == 3 and seen == [1, 2, 3]

@@ -6,9 +6,13 @@ is released at once and its stock reserved (:func:`wms.fulfillment.stock.reserve
 appends a status event (:mod:`wms.fulfillment.events`): ``order.received``, one ``order.held`` per
 hold, ``order.released``.
 
+Speed. A chunk is imported set-based (:mod:`wms.fulfillment.bulk_intake`): a few reads for the
+whole chunk, the same per-order decisions in memory, multi-row inserts (about 1 ms per order
+instead of 10–20 ms through the per-order path below, which stays as the fallback after a race).
+
 Idempotency and crashes. The order reference (``reference_id``) is the primary key. Orders are
-committed in chunks (default: one order per transaction), each order inside a savepoint, so a
-crash (or ``kill -9``) loses at most the chunk in flight and nothing committed; importing the same
+committed in chunks (default: 500 orders per transaction), so a crash (or ``kill -9``) loses at
+most the chunk in flight and nothing committed; importing the same
 file again skips the orders already stored (reported as ``skipped``) and imports the rest. An
 order that exists with *different* content (compared by a fingerprint stored in the
 ``order.received`` event) is reported as a ``conflict`` and left unchanged.
@@ -21,8 +25,9 @@ hold: an order is never released without its stock, even with the ``stock_shorta
 (the rule decides what is checked at intake; missing stock is a fact).
 
 Concurrency. Two imports of the same feed at once store each order once: a unique-key race on
-an order or customer rolls back that order's savepoint and retries it (it is then skipped or
-matched). :func:`release_hold` and :func:`cancel_order` lock the order row, so consultants
+an order or customer, or stock reserved by another writer between a chunk's read and its
+conditional update, rolls the chunk back and imports it order by order, each order in a savepoint
+retried on a race (it is then skipped or matched). :func:`release_hold` and :func:`cancel_order` lock the order row, so consultants
 releasing the last two holds of an order at the same moment still release it. The customer index
 for the duplicate check is built when an import starts.
 
@@ -572,6 +577,31 @@ def _stored_fingerprint(session: Session, order_id: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _rejected_too_long(order: IncomingOrder) -> ImportedOrder:
+    ref = order.reference_id
+    return ImportedOrder(
+        ref,
+        "rejected",
+        message=f"{order.source}: reference_id is {len(ref)} characters long; the store keeps "
+        f"at most {MAX_REFERENCE_LENGTH}",
+    )
+
+
+def _existing_outcome(order: IncomingOrder, status: str, same_content: bool) -> ImportedOrder:
+    """``skipped`` (the stored order has the same content) or ``conflict``."""
+    ref = order.reference_id
+    if same_content:
+        return ImportedOrder(ref, "skipped", status, message="already imported")
+    return ImportedOrder(
+        ref,
+        "conflict",
+        status,
+        message=f"{order.source}: order {ref!r} is already stored (status {status}) "
+        "with different content; the stored order is kept: cancel it and import the new one "
+        "under another reference, or correct the file",
+    )
+
+
 def _import_one(
     session: Session,
     order: IncomingOrder,
@@ -582,26 +612,12 @@ def _import_one(
     """Store one order; also the customer it created (to add to the index once committed)."""
     ref = order.reference_id
     if len(ref) > MAX_REFERENCE_LENGTH:
-        return ImportedOrder(
-            ref,
-            "rejected",
-            message=f"{order.source}: reference_id is {len(ref)} characters long; the store keeps "
-            f"at most {MAX_REFERENCE_LENGTH}",
-        ), None
+        return _rejected_too_long(order), None
     fingerprint = order_fingerprint(order)
     existing = session.get(Order, ref)
     if existing is not None:
-        stored = _stored_fingerprint(session, ref)
-        if stored == fingerprint:
-            return ImportedOrder(ref, "skipped", existing.status, message="already imported"), None
-        return ImportedOrder(
-            ref,
-            "conflict",
-            existing.status,
-            message=f"{order.source}: order {ref!r} is already stored (status {existing.status}) "
-            "with different content; the stored order is kept: cancel it and import the new one "
-            "under another reference, or correct the file",
-        ), None
+        same = _stored_fingerprint(session, ref) == fingerprint
+        return _existing_outcome(order, existing.status, same), None
     params = config.rules.duplicate_customer
     customer, created = _match_customer(session, order, params)
     context = _context(session, order, None if customer is None else customer.id, state)
@@ -687,12 +703,38 @@ def _import_with_retry(
     )
 
 
+def _import_chunk(
+    session: Session,
+    chunk: list[IncomingOrder],
+    cfg: HoldRulesConfig,
+    at: datetime | None,
+    state: _IntakeState,
+) -> list[ImportedOrder]:
+    """One chunk in the caller's transaction: set-based (:mod:`wms.fulfillment.bulk_intake`);
+    if another writer got in between, rolled back and imported order by order instead."""
+    from wms.fulfillment.bulk_intake import ChunkRaceError, import_chunk  # it builds on this module
+
+    known_before = len(state.customers)
+    savepoint = session.begin_nested()
+    try:
+        results = import_chunk(session, chunk, cfg, at, state)
+    except ChunkRaceError:
+        savepoint.rollback()
+        # Forget the customers of the rolled-back chunk (same index order as before it).
+        state.customers = CustomerIndex(
+            state.customers.customers[:known_before], cfg.rules.duplicate_customer
+        )
+        return [_import_with_retry(session, o, cfg, at, state) for o in chunk]
+    savepoint.commit()
+    return results
+
+
 def import_orders(
     target: Session | Engine | str | None,
     orders: Iterable[IncomingOrder],
     config: HoldRulesConfig | None = None,
     *,
-    chunk_size: int = 1,
+    chunk_size: int = 500,
     on_commit: Callable[[int], None] | None = None,
     at: datetime | None = None,
 ) -> ImportReport:
@@ -760,7 +802,7 @@ def _import_chunks(
     for start in range(0, len(pending), chunk_size):
         chunk = pending[start : start + chunk_size]
         with open_session() as session:
-            results = [_import_with_retry(session, o, cfg, at, state) for o in chunk]
+            results = _import_chunk(session, chunk, cfg, at, state)
             if commit is not None:
                 commit()
         report.orders.extend(results)
