@@ -195,3 +195,38 @@ def test_cli_create_list_revoke(api_db_url: str) -> None:
     missing = runner.invoke(cli_app, ["apikey", "revoke", "99", "--url", api_db_url])
     assert missing.exit_code == 1
     assert missing.stderr.strip() == "error: API key 99 does not exist: see `wms apikey list`"
+
+
+NUL_DETAIL = "Value error, contains a NUL character (\\u0000), which cannot be stored: remove it"
+
+
+def test_a_nul_character_in_a_body_is_a_422_naming_the_field(client: TestClient) -> None:
+    """PostgreSQL cannot store NUL: refused by the request model, never a 500 (found by fuzzing)."""
+    order = {
+        "reference_id": "NUL-1",
+        "lines": [{"sku_id": "S1", "qty": 1}, {"sku_id": "S\x002", "qty": 1}],
+    }
+    r = client.post("/v1/orders/batch", json={"orders": [order]})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"] == [{"pointer": "/orders/0/lines/1/sku_id", "detail": NUL_DETAIL}]
+    r = client.post("/v1/routes", json={"layout_id": "x", "pick_lists": [["A1", "B\x00"]]})
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/pick_lists"
+    assert client.get("/v1/orders").json()["items"] == []  # nothing stored
+
+
+def test_a_nul_character_in_a_path_or_query_is_a_422(client: TestClient) -> None:
+    r = client.get("/v1/orders/A%00B")
+    assert r.status_code == 422
+    assert r.json() == {
+        "type": "urn:wms:problem:validation-error",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "the request has 1 invalid value",
+        "instance": "/v1/orders/A\x00B",
+        "errors": [
+            {"parameter": "reference_id", "detail": NUL_DETAIL.removeprefix("Value error, ")}
+        ],
+    }
+    r = client.get("/v1/orders", params={"status": "re\x00ceived"})
+    assert r.status_code == 422 and r.json()["errors"][0]["parameter"] == "status"

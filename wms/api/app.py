@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import wms
-from wms.api.deps import require_api_key
+from wms.api.deps import reject_nul_parameters, require_api_key
 from wms.api.idempotency import IdempotencyMiddleware
 from wms.api.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -245,7 +245,11 @@ def create_app(
 
     for name in ROUTER_MODULES:
         router = _load_router(name)
-        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_api_key)])
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(require_api_key), Depends(reject_nul_parameters)],
+        )
 
     def openapi() -> dict[str, Any]:
         return _openapi(app)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from wms.api.keys import ApiKeyInfo, verify_api_key
 from wms.api.problems import ApiProblem, ProblemError
+from wms.api.schemas._types import NUL_MESSAGE
 from wms.store.db import session_scope
 
 T = TypeVar("T")
@@ -116,6 +117,24 @@ def require_api_key(
 
 
 ApiKeyDep = Annotated[ApiKeyInfo, Depends(require_api_key)]
+
+
+def reject_nul_parameters(request: Request) -> None:
+    """422 problem for a path or query parameter holding a NUL character (``%00``): the database
+    cannot store or compare it (request bodies are checked by their models)."""
+    params = [*request.path_params.items(), *request.query_params.multi_items()]
+    bad = [name for name, value in params if "\x00" in str(value) or "\x00" in name]
+    if bad:
+        raise ApiProblem(
+            422,
+            f"the request has {len(bad)} invalid value{'s' if len(bad) != 1 else ''}",
+            slug="validation-error",
+            title="Validation failed",
+            errors=[
+                ProblemError(parameter=name.replace("\x00", "\\u0000"), detail=NUL_MESSAGE)
+                for name in bad
+            ],
+        )
 
 
 # -- pagination -----------------------------------------------------------------------------------

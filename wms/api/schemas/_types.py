@@ -5,17 +5,19 @@
   422, not a 500.
 - :data:`RowId`: a database id in a path or query, bounded to 64-bit integers so that an absurd id
   is a 404 (or 422), never a database overflow.
+- :class:`ApiIn`: the base of every request body: unknown fields are refused, strings stripped,
+  and a string holding a NUL character (which PostgreSQL cannot store) is a 422 naming the field.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
-__all__ = ["MAX_ROW_ID", "RowId", "UtcDatetime", "to_utc"]
+__all__ = ["MAX_ROW_ID", "ApiIn", "RowId", "UtcDatetime", "reject_nul", "to_utc"]
 
 #: Largest id a 64-bit integer column holds.
 MAX_ROW_ID = 2**63 - 1
@@ -33,3 +35,32 @@ def to_utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored: remove it"
+
+
+def reject_nul(value: Any) -> Any:
+    """``value`` unchanged; ``ValueError`` if it (or a string inside a list or dict) holds NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            reject_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            reject_nul(key)
+            reject_nul(item)
+    return value
+
+
+class ApiIn(BaseModel):
+    """Base of the request bodies (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)

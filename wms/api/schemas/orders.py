@@ -12,9 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from wms.api.schemas._types import UtcDatetime
+from wms.api.schemas._types import ApiIn, UtcDatetime
 from wms.fulfillment.events import TimelineEntry
 from wms.fulfillment.orders import HoldRecord, ImportedOrder, ReleaseResult
 from wms.store.models import Hold, Order
@@ -47,11 +47,7 @@ MAX_ORDER_LINES = 1000
 Outcome = Literal["imported", "skipped", "conflict", "rejected"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CustomerIn(_In):
+class CustomerIn(ApiIn):
     """The buyer as the sales channel knows them (any field may be missing: a content hold)."""
 
     name: str | None = Field(default=None, max_length=255)
@@ -59,7 +55,7 @@ class CustomerIn(_In):
     phone: str | None = Field(default=None, max_length=64)
 
 
-class AddressIn(_In):
+class AddressIn(ApiIn):
     """Ship-to address; ``country`` is ISO 3166 alpha-2 (``"PL"``)."""
 
     street: str | None = Field(default=None, max_length=255)
@@ -68,14 +64,14 @@ class AddressIn(_In):
     country: str | None = Field(default=None, max_length=2)
 
 
-class OrderLineIn(_In):
+class OrderLineIn(ApiIn):
     """One order line: ``qty`` units of ``sku_id`` (an unknown SKU puts the order on hold)."""
 
     sku_id: str = Field(min_length=1, max_length=64, examples=["S1"])
     qty: int = Field(gt=0, le=1_000_000, examples=[2])
 
 
-class OrderIn(_In):
+class OrderIn(ApiIn):
     """One order of a sales channel; ``reference_id`` is its natural key (unique)."""
 
     reference_id: str = Field(min_length=1, max_length=64, examples=["SHOP-1001"])
@@ -101,33 +97,33 @@ class OrderIn(_In):
         return data
 
 
-class OrderBatchIn(_In):
+class OrderBatchIn(ApiIn):
     """Many orders in one request (the fast import path)."""
 
     orders: list[OrderIn] = Field(min_length=1, max_length=MAX_BATCH_ORDERS)
 
 
-class OrderCancelIn(_In):
+class OrderCancelIn(ApiIn):
     """Who cancels an order and why."""
 
     cancelled_by: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class OrderPackIn(_In):
+class OrderPackIn(ApiIn):
     """Who packed the order."""
 
     packed_by: str | None = Field(default=None, max_length=64)
 
 
-class OrderShipIn(_In):
+class OrderShipIn(ApiIn):
     """The carrier's tracking number and who handed the parcel over."""
 
     tracking: str | None = Field(default=None, max_length=128)
     shipped_by: str | None = Field(default=None, max_length=64)
 
 
-class HoldReleaseIn(_In):
+class HoldReleaseIn(ApiIn):
     """Who releases a hold and why (both required: the audit trail)."""
 
     released_by: str = Field(min_length=1, max_length=64, examples=["anna"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from wms.api.schemas._types import ApiIn
 from wms.fulfillment.picking import PickResult
 from wms.store.models import PickList, PickTask
 
@@ -70,10 +71,8 @@ class PickListOut(BaseModel):
         )
 
 
-class PickConfirmIn(BaseModel):
+class PickConfirmIn(ApiIn):
     """What the picker took; fewer units than the task's ``qty`` is a short pick."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     qty_picked: int = Field(ge=0, le=1_000_000, description="Units actually taken")
     picked_by: str | None = Field(default=None, max_length=64)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from wms.api.schemas._types import ApiIn
 from wms.model import Order, OrderLine, Sku
 from wms.waves.config import PlanConfig
 
@@ -26,18 +27,14 @@ MAX_PLAN_TIME_S = 60.0
 _Id = Field(min_length=1, max_length=64)
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class PlanLineIn(_In):
+class PlanLineIn(ApiIn):
     """One order line: ``qty`` units of SKU ``sku_id``."""
 
     sku_id: str = Field(min_length=1, max_length=64, examples=["S1"])
     qty: int = Field(gt=0, le=1_000_000, examples=[2])
 
 
-class PlanOrderIn(_In):
+class PlanOrderIn(ApiIn):
     """An order to plan."""
 
     order_id: str = Field(min_length=1, max_length=64, examples=["A-1"])
@@ -63,7 +60,7 @@ class PlanOrderIn(_In):
         )
 
 
-class PlanSkuIn(_In):
+class PlanSkuIn(ApiIn):
     """A SKU of the catalogue with its slotting (the first location is the pick face)."""
 
     sku_id: str = Field(min_length=1, max_length=64, examples=["S1"])
@@ -85,7 +82,7 @@ class PlanSkuIn(_In):
         )
 
 
-class PlanIn(_In):
+class PlanIn(ApiIn):
     """Orders, SKUs, a layout (shipped id or inline document) and an optional configuration."""
 
     orders: list[PlanOrderIn] = Field(min_length=1, max_length=MAX_PLAN_ORDERS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from wms.api.schemas._types import UtcDatetime
+from wms.api.schemas._types import ApiIn, UtcDatetime
 from wms.fulfillment.receiving import Discrepancy, PutawaySuggestion, ReceiptResult
 from wms.store.models import Receipt
 
@@ -27,11 +27,7 @@ __all__ = [
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ReceiptLineIn(_In):
+class ReceiptLineIn(ApiIn):
     """One announced line: ``qty_expected`` units of ``sku_id``."""
 
     line_no: int | None = Field(
@@ -42,7 +38,7 @@ class ReceiptLineIn(_In):
     description: str | None = Field(default=None, max_length=255)
 
 
-class ReceiptIn(_In):
+class ReceiptIn(ApiIn):
     """An advance shipping notice (ASN); ``receipt_id`` is the ASN id (unique)."""
 
     receipt_id: str = Field(min_length=1, max_length=64, examples=["ASN-1001"])
@@ -54,7 +50,7 @@ class ReceiptIn(_In):
     lines: list[ReceiptLineIn] = Field(min_length=1, max_length=10_000)
 
 
-class ReceiveLineIn(_In):
+class ReceiveLineIn(ApiIn):
     """What was counted for one SKU (matched by ``line_no``, else the SKU's first open line)."""
 
     sku_id: str = Field(min_length=1, max_length=64)
@@ -64,14 +60,14 @@ class ReceiveLineIn(_In):
     line_no: int | None = Field(default=None, ge=1, le=100_000)
 
 
-class ReceiveIn(_In):
+class ReceiveIn(ApiIn):
     """The counted delivery; ASN lines nobody counted were not delivered (``short``)."""
 
     counts: list[ReceiveLineIn] = Field(max_length=10_000)
     received_by: str | None = Field(default=None, max_length=64)
 
 
-class PutawayMoveIn(_In):
+class PutawayMoveIn(ApiIn):
     """Move ``qty`` units of ``sku_id`` from the dock to storage location ``to_location_id``."""
 
     sku_id: str = Field(min_length=1, max_length=64)
@@ -79,7 +75,7 @@ class PutawayMoveIn(_In):
     qty: int = Field(gt=0, le=10_000_000)
 
 
-class PutawayConfirmIn(_In):
+class PutawayConfirmIn(ApiIn):
     """The moves done; ``null`` moves: the current suggestion, as suggested."""
 
     moves: list[PutawayMoveIn] | None = Field(default=None, max_length=10_000)

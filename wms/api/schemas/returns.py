@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from wms.api.schemas._types import ApiIn
 from wms.fulfillment.returns import RmaStatus
 
 __all__ = [
@@ -19,11 +20,7 @@ __all__ = [
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ReturnLineIn(_In):
+class ReturnLineIn(ApiIn):
     """Units of one SKU coming back, and why."""
 
     sku_id: str = Field(min_length=1, max_length=64)
@@ -31,7 +28,7 @@ class ReturnLineIn(_In):
     reason: str = Field(default="unwanted", min_length=1, max_length=255, examples=["wrong_item"])
 
 
-class ReturnCreateIn(_In):
+class ReturnCreateIn(ApiIn):
     """Authorise a return (RMA); ``rma_id`` is its number (unique)."""
 
     rma_id: str = Field(min_length=1, max_length=64, examples=["RMA-1"])
@@ -41,14 +38,14 @@ class ReturnCreateIn(_In):
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=1000)
 
 
-class ReturnReceiveLineIn(_In):
+class ReturnReceiveLineIn(ApiIn):
     """Units received for one RMA line (0: it did not come back)."""
 
     line_no: int = Field(ge=1)
     qty_received: int = Field(ge=0, le=1_000_000)
 
 
-class ReturnReceiveIn(_In):
+class ReturnReceiveIn(ApiIn):
     """What came back; ``null`` lines: every line in full."""
 
     lines: list[ReturnReceiveLineIn] | None = Field(default=None, max_length=1000)
@@ -58,21 +55,21 @@ class ReturnReceiveIn(_In):
     received_by: str | None = Field(default=None, max_length=64)
 
 
-class ReturnInspectLineIn(_In):
+class ReturnInspectLineIn(ApiIn):
     """The inspected condition of one received line."""
 
     line_no: int = Field(ge=1)
     condition: Literal["new", "opened", "damaged", "defective"]
 
 
-class ReturnInspectIn(_In):
+class ReturnInspectIn(ApiIn):
     """Conditions of received lines."""
 
     lines: list[ReturnInspectLineIn] = Field(min_length=1, max_length=1000)
     inspected_by: str | None = Field(default=None, max_length=64)
 
 
-class ReturnDisposeIn(_In):
+class ReturnDisposeIn(ApiIn):
     """What happens to one inspected line: back to stock, quarantine or scrap."""
 
     line_no: int = Field(ge=1)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from wms.api.schemas._types import ApiIn
 
 #: Largest number of pick lists, and of locations per list, in one routing request.
 MAX_ROUTE_LISTS = 10_000
 MAX_LIST_LOCATIONS = 2_000
 
 
-class RoutesIn(BaseModel):
+class RoutesIn(ApiIn):
     """One or many pick lists (location ids) to route on a layout."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     layout_id: str | None = Field(
         default=None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from wms.api.schemas._types import ApiIn
 from wms.fulfillment.stock import SkuStock, StockLevel
 
 __all__ = ["LocationStockOut", "SkuStockOut", "StockAdjustIn", "StockAdjustOut", "StockLevelOut"]
@@ -65,10 +66,8 @@ class LocationStockOut(BaseModel):
     levels: list[StockLevelOut]
 
 
-class StockAdjustIn(BaseModel):
+class StockAdjustIn(ApiIn):
     """A stock-count correction at one location (emits ``stock.adjusted``)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     sku_id: str = Field(min_length=1, max_length=64)
     location_id: str = Field(min_length=1, max_length=64)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from wms.api.schemas._types import ApiIn
 from wms.fulfillment.picking import WaveResult
 from wms.store.models import Wave
 
 __all__ = ["UnassignedOrderOut", "WaveCreateIn", "WaveCreatedOut", "WaveOut"]
 
 
-class WaveCreateIn(BaseModel):
+class WaveCreateIn(ApiIn):
     """Plan the released orders (all, or the listed ones) on a shipped layout."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     layout_id: str = Field(
         min_length=1,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
+from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints, field_validator
 
+from wms.api.schemas._types import ApiIn
 from wms.api.webhooks import WEBHOOK_EVENT_TYPES, WILDCARD
 from wms.store.api_models import WebhookDelivery, WebhookSubscription
 
@@ -18,10 +19,8 @@ __all__ = [
 ]
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(ApiIn):
     """Subscribe ``url`` to events of the listed types (``"*"``: every type)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2048)] = Field(
         description="http(s) endpoint that receives signed POSTs"
