@@ -43,6 +43,7 @@ import typer
 
 from wms.cli_errors import fail, user_errors
 from wms.errors import StoreError, WmsError, located
+from wms.io.text import NUL_MESSAGE, first_nul_line
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -213,6 +214,9 @@ def _read_table(path: Path) -> list[tuple[str, dict[str, Any]]]:
         raise WmsError(
             f"{source}: not UTF-8 text (byte {exc.start}): save the file as UTF-8"
         ) from None
+    nul = first_nul_line(text)
+    if nul is not None:
+        raise WmsError(located(source, nul, NUL_MESSAGE.replace("contains", "the line has")))
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)

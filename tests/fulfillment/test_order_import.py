@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -220,3 +221,25 @@ def test_import_into_a_session_commits_it_per_chunk(url: str) -> None:
             assert {o.id for o in s.scalars(sa.select(Order))} == {"S-0", "S-1", "S-2"}
     finally:
         engine.dispose()
+
+
+NUL = "contains a NUL character (\\u0000), which cannot be stored: remove it"
+
+
+def test_a_nul_character_in_an_order_file_names_file_line_and_field(tmp_path: Path) -> None:
+    """PostgreSQL cannot store NUL: the reader refuses it before anything is written."""
+    from wms.errors import OrderError
+
+    csv = tmp_path / "o.csv"
+    csv.write_bytes(b"reference_id,sku,qty\nA-1,S1,1\nA-2,S\x002,1\n")
+    with pytest.raises(OrderError) as err:
+        read_shop_orders(csv)
+    assert str(err.value).startswith(f"{csv}, line 3: sku: Value error, {NUL}")
+    js = tmp_path / "o.json"
+    js.write_text(
+        '[{"reference_id": "A-1", "lines": [{"sku": "S1", "qty": 1}], '
+        '"customer": {"name": "J\\u0000an"}}]'
+    )
+    with pytest.raises(OrderError) as err:
+        read_shop_orders(js)
+    assert str(err.value).startswith(f"{js}: orders[0]: customer.name: Value error, {NUL}")

@@ -222,3 +222,26 @@ def test_velocity_classes_from_pick_history(seeded: Engine) -> None:
             stock.pick(s, r.id)
         classes = receiving.velocity_classes(s)
     assert classes == {"S1": "A", "S2": "B", "S3": "C"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.csv", b"asn_id,sku_id,qty_expected\nA,S1,2\nA,S\x001,1\n"),
+        (
+            "a.json",
+            b'{"id": "A",\n "lines": [{"sku_id": "S1", "qty_expected": 2},\n'
+            b' {"sku_id": "S\\u00001", "qty_expected": 1}]}',
+        ),
+    ],
+)
+def test_a_nul_character_in_an_asn_names_the_line(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ReceivingError) as err:
+        receiving.read_asn(path)
+    assert str(err.value) == (
+        f"{path}, line 3: the line has a NUL character (\\u0000), which cannot be stored: remove it"
+    )

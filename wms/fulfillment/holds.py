@@ -35,6 +35,8 @@ Rules
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -447,8 +449,11 @@ def customer_similarity(
     p = params or DuplicateCustomerParams()
     fields: dict[str, float] = {}
     exact = False
-    if customer.email and known.email:
-        a, b = normalize_email(customer.email), normalize_email(known.email)
+    # A field counts only when it is non-empty on both sides after normalisation (a name of
+    # "!!!" or an e-mail of spaces says nothing), as in CustomerIndex.
+    a = normalize_email(customer.email) if customer.email else ""
+    b = normalize_email(known.email) if known.email else ""
+    if a and b:
         fields["email"] = 100.0 if a == b else float(fuzz.ratio(a, b))
         exact |= a == b and "email" in p.exact_identifiers
     if customer.phone and known.phone:
@@ -457,15 +462,15 @@ def customer_similarity(
         if a and b:
             fields["phone"] = 100.0 if a == b else float(fuzz.ratio(a, b))
             exact |= a == b and "phone" in p.exact_identifiers
-    if customer.name and known.name:
-        fields["name"] = float(
-            fuzz.token_sort_ratio(normalize_name(customer.name), normalize_name(known.name))
-        )
+    a = normalize_name(customer.name) if customer.name else ""
+    b = normalize_name(known.name) if known.name else ""
+    if a and b:
+        fields["name"] = float(fuzz.token_sort_ratio(a, b))
     mine, theirs = address.one_line(), known.address.one_line()
-    if mine and theirs:
-        fields["address"] = float(
-            fuzz.token_sort_ratio(normalize_name(mine), normalize_name(theirs))
-        )
+    a = normalize_name(mine) if mine else ""
+    b = normalize_name(theirs) if theirs else ""
+    if a and b:
+        fields["address"] = float(fuzz.token_sort_ratio(a, b))
     if exact:
         return 100.0, fields
     if len(fields) < p.min_fields:
@@ -478,6 +483,207 @@ def customer_similarity(
 
 
 _FIELDS = ("email", "phone", "name", "address")
+#: Bit of each field in a customer's presence mask (which normalised fields are non-empty).
+_BIT = {f: 1 << j for j, f in enumerate(_FIELDS)}
+#: Number of presence masks (every subset of :data:`_FIELDS`).
+_MASKS = 1 << len(_FIELDS)
+#: Fields scored with ``token_sort_ratio``. The index keeps their tokens sorted, so the pruned
+#: search scores them with plain ``ratio`` (``token_sort_ratio`` is ``ratio`` of the sorted tokens).
+_TOKEN_SORTED = frozenset({"name", "address"})
+#: Pruning keeps every customer whose score can reach ``threshold - _ROUNDING_SLACK``: a score is
+#: rounded to 2 decimals before the comparison (at most 0.005 up), the rest absorbs float error.
+_ROUNDING_SLACK = 0.01
+#: A field is scored over the whole column (one ``cdist`` on the stored list) rather than on a
+#: sub-list when more than this fraction of the customers needs it.
+_WHOLE_COLUMN_SHARE = 0.25
+#: Fewest new customers whose values :meth:`CustomerIndex._compact` copies together at once.
+_COMPACT_MIN = 256
+
+
+def _best_unequal_ratio(length: int, longest: int) -> float:
+    """An upper bound of ``fuzz.ratio`` between a text of ``length`` characters and any different
+    text of at most ``longest``: one insertion or deletion at least (plus a hair for float error).
+    """
+    return 100.0 * (1.0 - 1.0 / (length + longest)) + 1e-6 if length + longest else 100.0
+
+
+def _not_in(pos: NDArray[np.intp], skip: set[int]) -> NDArray[np.bool_]:
+    """Which of ``pos`` are not in ``skip`` (a few comparisons for the usual one or two)."""
+    if len(skip) > 8:
+        return ~np.isin(pos, np.fromiter(skip, dtype=np.intp, count=len(skip)))
+    keep = np.ones(len(pos), dtype=bool)
+    for k in skip:
+        keep &= pos != k
+    return keep
+
+
+def _copied_together(values: list[str]) -> list[str]:
+    """Equal copies of ``values`` allocated one after the other (slices of one joined string)."""
+    joined = "".join(values)
+    out: list[str] = []
+    start = 0
+    for value in values:
+        end = start + len(value)
+        out.append(joined[start:end])
+        start = end
+    return out
+
+
+def _sorted_tokens(text: str) -> str:
+    """The tokens of a normalised text in sorted order (what ``token_sort_ratio`` compares)."""
+    return " ".join(sorted(text.split()))
+
+
+class _GrowingArray:
+    """A 1-D numpy array with amortised O(1) append: the buffer doubles when full."""
+
+    def __init__(self, dtype: type[Any] | np.dtype[Any]) -> None:
+        self._buf: NDArray[Any] = np.empty(16, dtype=dtype)
+        self._n = 0
+
+    def append(self, value: object) -> None:
+        """Add one element at the end."""
+        if self._n == len(self._buf):
+            self._buf = np.concatenate([self._buf, np.empty_like(self._buf)])
+        self._buf[self._n] = value
+        self._n += 1
+
+    def view(self) -> NDArray[Any]:
+        """The elements appended so far (a view: do not keep it across appends)."""
+        return self._buf[: self._n]
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchPlan:
+    """How :meth:`CustomerIndex.best_match` prunes for one buyer pattern and parameter set.
+
+    Attributes
+    ----------
+    order
+        The buyer's fields with a positive weight, heaviest first: the order of the stages.
+    weights
+        Weight of every field (0 for a field without one).
+    cutoffs
+        Per stage, the lowest score of the stage's field that can still reach ``floor`` for a
+        customer whose first present field of ``order`` is this one, whatever else it has.
+    enter
+        Per stage, which presence masks start there: eligible masks whose first present field of
+        ``order`` is the stage's field (a table indexed by mask, and the list of those masks).
+    total
+        Per presence mask, the weight total of the fields compared, summed as
+        :meth:`CustomerIndex.scores` sums it (field order, the same floats).
+    floor
+        The threshold minus :data:`_ROUNDING_SLACK`: a customer whose score is surely below it
+        cannot match.
+    """
+
+    order: tuple[str, ...]
+    weights: Mapping[str, float]
+    cutoffs: tuple[float, ...]
+    enter: tuple[NDArray[np.bool_], ...]
+    enter_masks: tuple[tuple[int, ...], ...]
+    total: NDArray[np.float64]
+    floor: float
+
+
+@functools.lru_cache(maxsize=256)
+def _search_plan(
+    buyer_mask: int, weights: tuple[float, ...], min_fields: int, threshold: float
+) -> _SearchPlan:
+    """The :class:`_SearchPlan` of a buyer with fields ``buyer_mask`` (cached: few patterns recur).
+
+    A customer compared on the fields ``P`` (present on both sides) with weight total ``W``
+    scores ``sum(w_f * s_f) / W``; with the fields computed so far at their real scores and the
+    others at 100 that is at most ``100 - sum(w_f * (100 - s_f)) / W``. The customers entering
+    at stage ``j`` have none of the heavier fields, so ``W`` is at most the weight of the stage's
+    field and the lighter ones, which gives the stage's cutoff.
+    """
+    w = dict(zip(_FIELDS, weights, strict=True))
+    total = np.zeros(_MASKS)
+    eligible = np.zeros(_MASKS, dtype=bool)
+    for mask in range(_MASKS):
+        common = [f for f in _FIELDS if mask & buyer_mask & _BIT[f]]
+        acc = 0.0
+        for f in common:
+            acc = acc + w[f]
+        total[mask] = acc
+        eligible[mask] = len(common) >= min_fields and acc > 0
+    order = tuple(
+        sorted((f for f in _FIELDS if buyer_mask & _BIT[f] and w[f] > 0), key=lambda f: -w[f])
+    )
+    floor = threshold - _ROUNDING_SLACK
+    cutoffs: list[float] = []
+    enter: list[tuple[int, ...]] = []
+    heavier = 0
+    for j, f in enumerate(order):
+        rest = sum(w[g] for g in order[j:])
+        cutoffs.append(max(0.0, 100.0 - (100.0 - floor) * rest / w[f]))
+        enter.append(
+            tuple(m for m in range(_MASKS) if eligible[m] and m & _BIT[f] and not m & heavier)
+        )
+        heavier |= _BIT[f]
+    tables = tuple(np.isin(np.arange(_MASKS), masks) for masks in enter)
+    return _SearchPlan(order, w, tuple(cutoffs), tables, tuple(enter), total, floor)
+
+
+class _Candidates:
+    """Customers that can still reach the threshold, with their field scores computed so far.
+
+    ``deficit`` is ``sum(w_f * (100 - s_f))`` over the computed fields a customer has; a field a
+    customer lacks scores 0 in ``scores`` and counts for nothing.
+    """
+
+    def __init__(self) -> None:
+        self.pos: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        self.mask: NDArray[np.uint8] = np.zeros(0, dtype=np.uint8)
+        self.deficit: NDArray[np.float64] = np.zeros(0)
+        self.scores: dict[str, NDArray[np.float64]] = {}
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def has(self, f: str) -> NDArray[np.bool_]:
+        """Which candidates have field ``f``."""
+        return (self.mask & _BIT[f]) != 0
+
+    def add_field(self, f: str, weight: float, scores: NDArray[np.float64]) -> None:
+        """Record the scores of field ``f`` (0 where a candidate lacks it)."""
+        self.scores[f] = scores
+        self.deficit = self.deficit + np.where(self.has(f), weight * (100.0 - scores), 0.0)
+
+    def extend(
+        self,
+        pos: NDArray[np.intp],
+        mask: NDArray[np.uint8],
+        f: str,
+        weight: float,
+        scores: NDArray[np.float64],
+    ) -> None:
+        """Add customers scored on field ``f`` only (they lack every field scored before)."""
+        if len(pos) == 0:
+            return
+        self.scores.setdefault(f, np.zeros(len(self)))
+        self.pos = np.concatenate([self.pos, pos])
+        self.mask = np.concatenate([self.mask, mask])
+        self.deficit = np.concatenate([self.deficit, weight * (100.0 - scores)])
+        for g, got in self.scores.items():
+            self.scores[g] = np.concatenate([got, scores if g == f else np.zeros(len(pos))])
+
+    def prune(self, plan: _SearchPlan) -> None:
+        """Drop the candidates whose best possible score is below ``plan.floor``."""
+        keep = 100.0 - self.deficit / plan.total[self.mask] >= plan.floor
+        if keep.all():
+            return
+        self.pos, self.mask, self.deficit = self.pos[keep], self.mask[keep], self.deficit[keep]
+        self.scores = {f: s[keep] for f, s in self.scores.items()}
+
+    def final_scores(self, plan: _SearchPlan) -> NDArray[np.float64]:
+        """The scores as :meth:`CustomerIndex.scores` computes them (same operations, same order)."""
+        acc = np.zeros(len(self))
+        for f in _FIELDS:
+            if f in self.scores:
+                acc = acc + np.where(self.has(f), plan.weights[f] * self.scores[f], 0.0)
+        return np.asarray(np.round(acc / plan.total[self.mask], 2), dtype=np.float64)
 
 
 class CustomerIndex:
@@ -487,6 +693,11 @@ class CustomerIndex:
     reference the tests compare it with), in one vectorised pass per field, so checking an order
     against tens of thousands of customers stays fast. Build it once per import and
     :meth:`add` the customers the import creates.
+
+    :meth:`best_match` does not score every field of every customer: exact identifiers are looked
+    up in a dictionary, and the fuzzy search scores the heaviest field first with a cutoff below
+    which no customer can reach the threshold, then only the survivors on the other fields
+    (:class:`_SearchPlan`), with the same result as the full :meth:`scores`.
 
     Parameters
     ----------
@@ -504,9 +715,20 @@ class CustomerIndex:
         self._params = params or DuplicateCustomerParams()
         self.customers: list[KnownCustomer] = []
         self._values: dict[str, list[str]] = {f: [] for f in _FIELDS}
-        # Object arrays of the values, rebuilt only when customers were added since (a buyer is
-        # scored after every order of an import, a customer added for some of them).
-        self._arrays: dict[str, NDArray[np.object_]] = {}
+        # What the pruned search scores with plain ``ratio``: the values, tokens sorted for name
+        # and address, copied into consecutive memory in chunks (:meth:`_compact`).
+        self._scan: dict[str, list[str]] = {f: [] for f in _FIELDS}
+        self._compacted = 0
+        # Object arrays of the values for :meth:`scores`, grown in place (amortised O(1) add).
+        self._columns = {f: _GrowingArray(object) for f in _FIELDS}
+        # Presence mask of every customer (bits of :data:`_BIT`) and how many have each mask.
+        self._masks = _GrowingArray(np.uint8)
+        self._mask_counts = [0] * _MASKS
+        # Positions of every value (tokens sorted for name and address) and customer id,
+        # ascending, and the longest value of each field.
+        self._by_value: dict[str, dict[str, list[int]]] = {f: {} for f in _FIELDS}
+        self._by_id: dict[str, list[int]] = {}
+        self._longest = dict.fromkeys(_FIELDS, 0)
         for known in customers:
             self.add(known)
 
@@ -534,19 +756,28 @@ class CustomerIndex:
         }
 
     def add(self, known: KnownCustomer) -> None:
-        """Add one customer."""
+        """Add one customer (amortised O(1) besides normalising it)."""
         values = self._normalised(Customer(known.name, known.email, known.phone), known.address)
+        k = len(self.customers)
         self.customers.append(known)
+        mask = 0
         for f in _FIELDS:
-            self._values[f].append(values[f])
-        self._arrays.clear()
+            value = values[f]
+            self._values[f].append(value)
+            self._columns[f].append(value)
+            if f in _TOKEN_SORTED:
+                value = _sorted_tokens(value)
+            self._scan[f].append(value)
+            if value:
+                mask |= _BIT[f]
+                self._by_value[f].setdefault(value, []).append(k)
+                self._longest[f] = max(self._longest[f], len(value))
+        self._by_id.setdefault(known.customer_id, []).append(k)
+        self._masks.append(mask)
+        self._mask_counts[mask] += 1
 
     def _array(self, f: str) -> NDArray[np.object_]:
-        got = self._arrays.get(f)
-        if got is None or len(got) != len(self.customers):
-            got = np.array(self._values[f], dtype=object)
-            self._arrays[f] = got
-        return got
+        return self._columns[f].view()
 
     def scores(
         self, customer: Customer, address: Address, params: DuplicateCustomerParams
@@ -598,19 +829,167 @@ class CustomerIndex:
         *,
         exclude: Iterable[str] = (),
     ) -> tuple[KnownCustomer, float] | None:
-        """The best customer scoring at least ``params.threshold`` (first on ties), or ``None``."""
-        scores = self.scores(customer, address, params)
-        skip = set(exclude)
-        if skip:
-            for k, known in enumerate(self.customers):
-                if known.customer_id in skip:
-                    scores[k] = -1.0
-        if scores.size == 0:
+        """The best customer scoring at least ``params.threshold`` (first on ties), or ``None``.
+
+        The same answer as the maximum of :meth:`scores` over the customers not excluded, without
+        scoring them all: an exact identifier match (score 100) is a dictionary look-up, and the
+        fuzzy search prunes the customers that cannot reach the threshold (see
+        :func:`_search_plan`). A threshold of 0 (everyone matches) scores everyone.
+        """
+        n = len(self.customers)
+        if n == 0:
             return None
+        skip = {k for cid in set(exclude) for k in self._by_id.get(cid, ())}
+        weights = tuple(params.weights.get(f, 0.0) for f in _FIELDS)
+        if params.threshold <= 0 or not all(math.isfinite(w) for w in weights):
+            return self._best_by_scores(customer, address, params, skip)
+        buyer = self._normalised(customer, address)
+        exact = self._exact_match(buyer, params, skip)
+        threshold = 100.0 if exact is not None else params.threshold
+        pos, score = self._fuzzy_matches(
+            buyer, params, threshold, n if exact is None else exact, skip
+        )
+        if len(pos):
+            top = score.max()
+            if exact is None or top >= 100.0:
+                return self.customers[int(pos[score == top].min())], float(top)
+        if exact is not None:
+            return self.customers[exact], 100.0
+        return None
+
+    def _best_by_scores(
+        self,
+        customer: Customer,
+        address: Address,
+        params: DuplicateCustomerParams,
+        skip: set[int],
+    ) -> tuple[KnownCustomer, float] | None:
+        """:meth:`best_match` by scoring every customer (the unpruned reference algorithm)."""
+        scores = self.scores(customer, address, params)
+        if skip:
+            scores[sorted(skip)] = -1.0
         k = int(np.argmax(scores))
         if scores[k] < params.threshold:
             return None
         return self.customers[k], float(scores[k])
+
+    def _exact_match(
+        self, buyer: Mapping[str, str], params: DuplicateCustomerParams, skip: set[int]
+    ) -> int | None:
+        """The first customer not skipped with an exact identifier of the buyer, or ``None``."""
+        found: int | None = None
+        for f in ("email", "phone"):
+            if f not in params.exact_identifiers or not buyer[f]:
+                continue
+            k = next((k for k in self._by_value[f].get(buyer[f], ()) if k not in skip), None)
+            if k is not None and (found is None or k < found):
+                found = k
+        return found
+
+    def _fuzzy_matches(
+        self,
+        buyer: Mapping[str, str],
+        params: DuplicateCustomerParams,
+        threshold: float,
+        limit: int,
+        skip: set[int],
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Customers before ``limit``, not skipped, whose fuzzy score is at least ``threshold``.
+
+        Returns their positions and scores (rounded as in :meth:`scores`). Stage by stage, in
+        the order of :class:`_SearchPlan`: the candidates so far are scored on the stage's field,
+        the customers whose first weighted field it is join if they score at least the stage's
+        cutoff, and every candidate whose best possible score is below the threshold is dropped.
+        """
+        buyer_mask = sum(_BIT[f] for f in _FIELDS if buyer[f])
+        weights = tuple(params.weights.get(f, 0.0) for f in _FIELDS)
+        plan = _search_plan(buyer_mask, weights, params.min_fields, threshold)
+        self._compact()
+        masks: NDArray[np.uint8] = self._masks.view()
+        cand = _Candidates()
+        for j, f in enumerate(plan.order):
+            query = _sorted_tokens(buyer[f]) if f in _TOKEN_SORTED else buyer[f]
+            if len(cand):
+                scores = np.zeros(len(cand))
+                has = cand.has(f)
+                if has.any():
+                    scores[has] = self._field_scores(f, query, cand.pos[has])
+                cand.add_field(f, plan.weights[f], scores)
+            count = sum(self._mask_counts[m] for m in plan.enter_masks[j])
+            if count:
+                pos, scores = self._entrants(f, query, plan.cutoffs[j], plan.enter[j], masks, count)
+                keep = (pos < limit) & _not_in(pos, skip)
+                cand.extend(pos[keep], masks[pos[keep]], f, plan.weights[f], scores[keep])
+            if len(cand):
+                cand.prune(plan)
+        if not len(cand):
+            return cand.pos, np.zeros(0)
+        final = cand.final_scores(plan)
+        ok = final >= threshold
+        return cand.pos[ok], final[ok]
+
+    def _compact(self) -> None:
+        """Copy the values added since the last call into consecutive memory, once enough are.
+
+        Strings created one customer at a time lie scattered among other objects, and a
+        ``cdist`` pass over them is several times slower (cache misses) than over strings
+        allocated one after the other. Each value is copied once, in chunks of at least
+        :data:`_COMPACT_MIN` customers (amortised O(1) per :meth:`add`); fewer wait for theirs.
+        """
+        n = len(self.customers)
+        if n - self._compacted < _COMPACT_MIN:
+            return
+        for column in self._scan.values():
+            column[self._compacted :] = _copied_together(column[self._compacted :])
+        self._compacted = n
+
+    def _entrants(
+        self,
+        f: str,
+        query: str,
+        cutoff: float,
+        enter: NDArray[np.bool_],
+        masks: NDArray[np.uint8],
+        count: int,
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """The ``count`` customers with a mask in ``enter`` that score at least ``cutoff`` on ``f``."""
+        if cutoff > _best_unequal_ratio(len(query), self._longest[f]):
+            # only a value equal to the query can pass: look it up instead of scoring the column
+            pos = np.array(self._by_value[f].get(query, ()), dtype=np.intp)
+            pos = pos[enter[masks[pos]]]
+            return pos, np.full(len(pos), 100.0)
+        if count > _WHOLE_COLUMN_SHARE * len(masks):
+            scores = self._field_scores(f, query, None, cutoff)
+            pos = np.flatnonzero(scores >= cutoff)
+            pos = pos[enter[masks[pos]]]
+            return pos, scores[pos]
+        pos = np.flatnonzero(enter[masks])
+        scores = self._field_scores(f, query, pos, cutoff)
+        keep = scores >= cutoff
+        return pos[keep], scores[keep]
+
+    def _field_scores(
+        self, f: str, query: str, positions: NDArray[np.intp] | None, cutoff: float = 0.0
+    ) -> NDArray[np.float64]:
+        """Fuzzy scores of field ``f`` against ``query`` at ``positions`` (``None``: everyone).
+
+        0 below ``cutoff`` (rapidfuzz skips the work), the exact score otherwise. An empty value
+        scores 0.
+        """
+        values = self._scan[f]
+        if positions is not None and len(positions) <= _WHOLE_COLUMN_SHARE * len(values):
+            values = [values[k] for k in positions.tolist()]
+            positions = None
+        scores = process.cdist(
+            [query],
+            values,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=cutoff,
+            dtype=np.float64,
+            workers=1,
+        )[0]
+        return scores if positions is None else scores[positions]
 
 
 def classify_comment(

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from wms.errors import ReceivingError, StockError, located
 from wms.fulfillment import stock
 from wms.fulfillment.events import record_event
+from wms.io.text import NUL_MESSAGE, first_nul_line
 from wms.store.models import Location, Receipt, ReceiptLine, Sku, Stock, StockMove, utcnow
 
 DOCK = "DOCK"
@@ -143,6 +144,9 @@ def read_asn(path: str | Path) -> list[Asn]:
         raise ReceivingError(
             f"{source}: not UTF-8 text (byte {exc.start}): save the file as UTF-8"
         ) from None
+    nul = first_nul_line(text)
+    if nul is not None:
+        raise ReceivingError(located(source, nul, NUL_MESSAGE.replace("contains", "the line has")))
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)

@@ -39,9 +39,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wms.errors import ConfigError, OrderError, located
+from wms.io.text import reject_nul
 from wms.model import Order, OrderLine, Sku
 from wms.waves.config import PlanConfig
 
@@ -64,6 +65,11 @@ LOCATION_SEPARATOR = ";"
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
 
 
 class SkuRecord(_Record):
@@ -427,9 +433,7 @@ def _orders(records: list[tuple[str, str, Any]], catalog: Mapping[str, Sku] | No
                     )
         lines = [(ln.sku_id, ln.quantity) for ln in r.lines]
         out.append(
-            _order(
-                prefix, r.order_id, lines, r.channel, r.priority, r.cutoff, r.carrier, r.arrival
-            )
+            _order(prefix, r.order_id, lines, r.channel, r.priority, r.cutoff, r.carrier, r.arrival)
         )
     return out
 

@@ -1,8 +1,11 @@
-"""Reading a user's text file: one clear error naming the file for a missing or non-UTF-8 file."""
+"""Reading a user's text file: one clear error naming the file for a missing or non-UTF-8 file;
+and refusing NUL characters, which a PostgreSQL text column cannot store."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from wms.errors import WmsError
 
@@ -27,3 +30,32 @@ def read_text(path: Path, what: str, error: type[WmsError], *, encoding: str = "
         raise error(f"{path}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise error(f"{path}: cannot read {what}: {exc.strerror}") from None
+
+
+#: Why a NUL character is refused (the message of :func:`reject_nul`).
+NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored: remove it"
+_NUL = re.compile(r"\x00|\\u0000", re.IGNORECASE)
+
+
+def reject_nul(value: Any) -> Any:
+    """``value`` unchanged; ``ValueError`` if it (or a string in a list or dict) holds NUL.
+
+    For pydantic field validators: the database cannot store NUL in text (PostgreSQL refuses it).
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            reject_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            reject_nul(key)
+            reject_nul(item)
+    return value
+
+
+def first_nul_line(text: str) -> int | None:
+    """Line number (1-based) of the first NUL character, raw or as the JSON escape ``\\u0000``."""
+    found = _NUL.search(text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1

@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
-__all__ = ["MAX_ROW_ID", "ApiIn", "RowId", "UtcDatetime", "reject_nul", "to_utc"]
+from wms.io.text import NUL_MESSAGE, reject_nul
+
+__all__ = ["MAX_ROW_ID", "NUL_MESSAGE", "ApiIn", "RowId", "UtcDatetime", "to_utc"]
 
 #: Largest id a 64-bit integer column holds.
 MAX_ROW_ID = 2**63 - 1
@@ -35,24 +37,6 @@ def to_utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-
-
-NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored: remove it"
-
-
-def reject_nul(value: Any) -> Any:
-    """``value`` unchanged; ``ValueError`` if it (or a string inside a list or dict) holds NUL."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(NUL_MESSAGE)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            reject_nul(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            reject_nul(key)
-            reject_nul(item)
-    return value
 
 
 class ApiIn(BaseModel):
