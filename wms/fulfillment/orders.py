@@ -29,7 +29,8 @@ an order or customer, or stock reserved by another writer between a chunk's read
 conditional update, rolls the chunk back and imports it order by order, each order in a savepoint
 retried on a race (it is then skipped or matched). :func:`release_hold` and :func:`cancel_order` lock the order row, so consultants
 releasing the last two holds of an order at the same moment still release it. The customer index
-for the duplicate check is built when an import starts.
+for the duplicate check is brought up to date when an import starts (it is kept between imports:
+:mod:`wms.fulfillment.customer_cache`).
 
 Functions taking a :class:`~sqlalchemy.orm.Session` never commit (the caller's
 :func:`~wms.store.db.session_scope` does); :func:`import_orders` manages its own transactions.
@@ -53,6 +54,7 @@ from sqlalchemy.orm import Session
 
 from wms.errors import StockError, WmsError
 from wms.fulfillment import stock as stock_service
+from wms.fulfillment.customer_cache import INDEX_CACHE, cache_key
 from wms.fulfillment.events import record_event
 from wms.fulfillment.holds import (
     CustomerIndex,
@@ -345,7 +347,8 @@ def _match_customer(
 
 
 def customer_index(session: Session, params: DuplicateCustomerParams) -> CustomerIndex:
-    """All stored customers, normalised for the duplicate check (built once per import)."""
+    """All stored customers, normalised for the duplicate check (imports keep theirs between
+    runs: :mod:`wms.fulfillment.customer_cache`)."""
     rows = session.scalars(sa.select(CustomerRow).order_by(CustomerRow.id))
     return CustomerIndex((_known(row) for row in rows), params)
 
@@ -791,24 +794,29 @@ def _import_chunks(
 ) -> ImportReport:
     """The chunk loop of :func:`import_orders`: one transaction (``open_session``) per chunk."""
     report = ImportReport()
+    params = cfg.rules.duplicate_customer
     with open_session() as session:
+        key = cache_key(session, params)
         state = _IntakeState(
-            customer_index(session, cfg.rules.duplicate_customer),
-            accepted_duplicate_pairs(session),
+            INDEX_CACHE.take(session, params, _known), accepted_duplicate_pairs(session)
         )
         if commit is not None:
             commit()
     done = 0
-    for start in range(0, len(pending), chunk_size):
-        chunk = pending[start : start + chunk_size]
-        with open_session() as session:
-            results = _import_chunk(session, chunk, cfg, at, state)
-            if commit is not None:
-                commit()
-        report.orders.extend(results)
-        done += len(chunk)
-        if on_commit is not None:
-            on_commit(done)
+    try:
+        for start in range(0, len(pending), chunk_size):
+            chunk = pending[start : start + chunk_size]
+            with open_session() as session:
+                results = _import_chunk(session, chunk, cfg, at, state)
+                if commit is not None:
+                    commit()
+            report.orders.extend(results)
+            done += len(chunk)
+            if on_commit is not None:
+                on_commit(done)
+    finally:
+        # Also after a failure: the next take() notices customers that were not stored.
+        INDEX_CACHE.give_back(key, state.customers)
     return report
 
 

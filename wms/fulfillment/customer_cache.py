@@ -1,0 +1,97 @@
+"""The duplicate-customer index kept between imports, per database, brought up to date on use.
+
+Building a :class:`~wms.fulfillment.holds.CustomerIndex` normalises every stored customer: about
+7 s for 50,000 customers, which an HTTP server would pay on every batch request. This cache keeps
+the index of each database (and phone normalisation settings) between imports in the same
+process. An import *takes* the index (nobody else uses it meanwhile: a concurrent import builds
+its own), brings it up to date with one query of the customer ids (customers stored since, by
+other imports or processes, are loaded and added; if the index knows a customer the store does
+not, e.g. from a rolled-back chunk or a recreated database, it is rebuilt), and *gives it back*
+when done, with the customers it added.
+
+Customers are never updated or deleted by the application, so "the same ids" means "the same
+customers".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from wms.fulfillment.holds import CustomerIndex, DuplicateCustomerParams, KnownCustomer
+from wms.store.models import Customer as CustomerRow
+
+__all__ = ["INDEX_CACHE", "CustomerIndexCache", "cache_key"]
+
+#: Customer ids per ``IN (...)`` list when loading the customers an index lacks.
+_LOAD_BATCH = 500
+
+CacheKey = tuple[str, str, int]
+
+
+def cache_key(session: Session, params: DuplicateCustomerParams) -> CacheKey:
+    """What an index is kept under: the database URL and the phone normalisation settings."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return url, params.default_country_code, params.national_number_length
+
+
+class CustomerIndexCache:
+    """Idle customer indexes by database; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[CacheKey, CustomerIndex] = {}
+
+    def take(
+        self,
+        session: Session,
+        params: DuplicateCustomerParams,
+        known: Callable[[CustomerRow], KnownCustomer],
+    ) -> CustomerIndex:
+        """The index of the session's database, up to date with its stored customers.
+
+        ``known`` converts a stored row to what the index holds.
+        """
+        with self._lock:
+            index = self._idle.pop(cache_key(session, params), None)
+        stored = set(session.scalars(sa.select(CustomerRow.id)))
+        if index is not None:
+            indexed = {c.customer_id for c in index.customers}
+            if indexed <= stored:
+                _add(index, _rows(session, sorted(stored - indexed)), known)
+                return index
+        index = CustomerIndex((), params)
+        _add(index, _rows(session, sorted(stored)), known)
+        return index
+
+    def give_back(self, key: CacheKey, index: CustomerIndex) -> None:
+        """Keep ``index`` (taken under ``key``) for the next import on this database."""
+        with self._lock:
+            self._idle[key] = index
+
+    def clear(self) -> None:
+        """Forget every index."""
+        with self._lock:
+            self._idle.clear()
+
+
+def _rows(session: Session, ids: list[str]) -> Iterable[CustomerRow]:
+    for start in range(0, len(ids), _LOAD_BATCH):
+        part = ids[start : start + _LOAD_BATCH]
+        yield from session.scalars(
+            sa.select(CustomerRow).where(CustomerRow.id.in_(part)).order_by(CustomerRow.id)
+        )
+
+
+def _add(
+    index: CustomerIndex, rows: Iterable[CustomerRow], known: Callable[[CustomerRow], KnownCustomer]
+) -> None:
+    for row in rows:
+        index.add(known(row))
+
+
+#: The cache :func:`wms.fulfillment.orders.import_orders` uses.
+INDEX_CACHE = CustomerIndexCache()
