@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from wms.api import create_app
 from wms.api.deps import SessionDep, require_api_key
-from wms.api.idempotency import IN_FLIGHT_TIMEOUT_S, body_hash
+from wms.api.idempotency import IN_FLIGHT_TIMEOUT_S, KEY_TTL_S, body_hash, purge_expired
 from wms.api.keys import create_api_key
 from wms.store.api_models import IdempotencyKey, WebhookSubscription
 from wms.store.db import session_scope
@@ -323,3 +323,51 @@ def test_concurrent_order_imports_create_one_order(client: TestClient, api_db_ur
     final = client.post("/v1/orders", json=body, headers={"Idempotency-Key": "order-SHOP-1"})
     assert final.status_code == 201
     assert final.headers["idempotent-replayed"] == "true"
+
+
+def _old_key(api_db_url: str, key: str, body: bytes, age_s: float, status: str = "done") -> None:
+    with session_scope(api_db_url) as session:
+        session.add(
+            IdempotencyKey(
+                key=key,
+                api_key_id=1,
+                method="POST",
+                path="/v1/test-things",
+                body_hash=body_hash(body),
+                status=status,
+                response_status=201,
+                response_body={"id": 999, "url": "https://stale"},
+                created_at=utcnow() - timedelta(seconds=age_s),
+            )
+        )
+
+
+def _keys(api_db_url: str) -> set[str]:
+    with session_scope(api_db_url, readonly=True) as session:
+        return set(session.scalars(sa.select(IdempotencyKey.key)))
+
+
+def test_a_key_older_than_a_day_is_a_new_key(idem_client: TestClient, api_db_url: str) -> None:
+    _old_key(api_db_url, "k-day", b'{"url":"https://a"}', KEY_TTL_S + 60)
+    # Another body under the expired key: runs (no 422), and its response is stored.
+    r = idem_client.post(
+        "/v1/test-things", json={"url": "https://b"}, headers={"Idempotency-Key": "k-day"}
+    )
+    assert r.status_code == 201 and r.json()["url"] == "https://b"
+    again = idem_client.post(
+        "/v1/test-things", json={"url": "https://b"}, headers={"Idempotency-Key": "k-day"}
+    )
+    assert again.json() == r.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert _things(api_db_url) == 1
+
+
+def test_expired_keys_are_purged(idem_client: TestClient, api_db_url: str) -> None:
+    _old_key(api_db_url, "k-expired", b"{}", KEY_TTL_S + 60)
+    _old_key(api_db_url, "k-fresh", b"{}", KEY_TTL_S - 60)
+    r = idem_client.post(
+        "/v1/test-things", json={"url": "https://c"}, headers={"Idempotency-Key": "k-new"}
+    )
+    assert r.status_code == 201
+    assert _keys(api_db_url) == {"k-fresh", "k-new"}
+    assert purge_expired(idem_client.app.state.engine, ttl_s=0) == 2  # type: ignore[attr-defined]
+    assert _keys(api_db_url) == set()

@@ -13,16 +13,22 @@ For a POST (or PATCH) that carries ``Idempotency-Key`` and a valid API key:
 Responses that say nothing about the request's effect are not stored, so the client may retry with
 the same key: 5xx, 401/403, and validation problems (the request never started, as with Stripe).
 An ``in_flight`` row older than :data:`IN_FLIGHT_TIMEOUT_S` (a crashed worker) is taken over.
+
+Keys are remembered for :data:`KEY_TTL_S` (24 hours, as Stripe does): an older key is a new key,
+and expired rows are deleted as requests come in (at most once per :data:`PURGE_EVERY_S` per app),
+so the table holds about one day of keys.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import Headers
@@ -37,6 +43,10 @@ from wms.store.models import utcnow
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
 IN_FLIGHT_TIMEOUT_S = 300.0
+#: How long a key is remembered (seconds).
+KEY_TTL_S = 24 * 3600.0
+#: Least time between two purges of expired keys by one app (seconds).
+PURGE_EVERY_S = 60.0
 METHODS = frozenset({"POST", "PATCH"})
 
 
@@ -63,6 +73,10 @@ def _claim(
         try:
             with session_scope(engine) as session:
                 row = session.get(IdempotencyKey, (key, api_key_id))
+                if row is not None and utcnow() - row.created_at > timedelta(seconds=KEY_TTL_S):
+                    session.delete(row)  # expired: the key is new again
+                    session.flush()
+                    row = None
                 if row is None:
                     session.add(
                         IdempotencyKey(
@@ -86,6 +100,17 @@ def _claim(
         except IntegrityError:
             continue  # a concurrent first request inserted the row: read it
     return "in_flight", None, None, None
+
+
+def purge_expired(engine: Engine, *, ttl_s: float = KEY_TTL_S) -> int:
+    """Delete the keys older than ``ttl_s`` seconds (done ones and abandoned in-flight ones);
+    returns how many."""
+    cutoff = utcnow() - timedelta(seconds=ttl_s)
+    with session_scope(engine) as session:
+        result = session.execute(
+            sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _finish(
@@ -127,6 +152,14 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, engine: Engine) -> None:
         self.app = app
         self.engine = engine
+        self._next_purge = 0.0
+
+    async def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now < self._next_purge:
+            return
+        self._next_purge = now + PURGE_EVERY_S
+        await anyio.to_thread.run_sync(purge_expired, self.engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection."""
@@ -162,6 +195,7 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, send)
             return
 
+        await self._purge_now_and_then()
         method = scope["method"]
         digest = body_hash(body)
         query = scope.get("query_string", b"")
@@ -278,4 +312,11 @@ async def _send_json(send: Send, status: int, body: Any, extra: dict[str, str]) 
     await send({"type": "http.response.body", "body": payload, "more_body": False})
 
 
-__all__ = ["HEADER", "IN_FLIGHT_TIMEOUT_S", "IdempotencyMiddleware", "body_hash"]
+__all__ = [
+    "HEADER",
+    "IN_FLIGHT_TIMEOUT_S",
+    "KEY_TTL_S",
+    "IdempotencyMiddleware",
+    "body_hash",
+    "purge_expired",
+]
