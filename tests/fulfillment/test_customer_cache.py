@@ -99,3 +99,36 @@ def test_take_builds_from_the_store_in_id_order(url: str) -> None:
         index = CustomerIndexCache().take(s, params, _known)
         stored = list(s.scalars(sa.select(CustomerRow.id).order_by(CustomerRow.id)))
     assert [c.customer_id for c in index.customers] == stored and len(stored) == 3
+
+
+def test_a_failed_import_does_not_give_its_index_back(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_orders(url, [order("A-1", ("S5", 1))], rules())
+    added = count_adds(monkeypatch)
+
+    def stop(done: int) -> None:
+        raise RuntimeError("the caller gave up")
+
+    with pytest.raises(RuntimeError):
+        import_orders(url, [order(f"B-{k}", ("S5", 1)) for k in range(2)], rules(), on_commit=stop)
+    assert len(added) == 2
+    added.clear()
+    import_orders(url, [order("C-1", ("S5", 1))], rules())
+    # Built again from the store (A-1's and the committed B buyers), then C-1's buyer.
+    assert len(added) == 4
+
+
+def test_concurrent_takes_get_their_own_index(url: str) -> None:
+    import_orders(url, [order("A-1", ("S5", 1))], rules())
+    params = rules().rules.duplicate_customer
+    cache = CustomerIndexCache(per_database=2)
+    with session_scope(url, readonly=True) as s:
+        key = cache_key(s, params)
+        first, second = cache.take(s, params, _known), cache.take(s, params, _known)
+        assert first is not second and len(first) == len(second) == 1
+        for index in (first, second, CustomerIndex((), params)):
+            cache.give_back(key, index)
+        # The newest two are kept; the empty one is out of date and brought up to date.
+        again = cache.take(s, params, _known)
+        assert len(again) == 1 and cache.take(s, params, _known) is second

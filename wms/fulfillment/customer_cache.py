@@ -3,11 +3,11 @@
 Building a :class:`~wms.fulfillment.holds.CustomerIndex` normalises every stored customer: about
 7 s for 50,000 customers, which an HTTP server would pay on every batch request. This cache keeps
 the index of each database (and phone normalisation settings) between imports in the same
-process. An import *takes* the index (nobody else uses it meanwhile: a concurrent import builds
-its own), brings it up to date with one query of the customer ids (customers stored since, by
-other imports or processes, are loaded and added; if the index knows a customer the store does
-not, e.g. from a rolled-back chunk or a recreated database, it is rebuilt), and *gives it back*
-when done, with the customers it added.
+process. An import *takes* an index (nobody else uses it meanwhile: a concurrent import takes
+another idle one or builds its own), brings it up to date (customers stored since, by other
+imports or processes, are loaded and added; if the index knows a customer the store does not,
+e.g. a recreated database, it is rebuilt), and *gives it back* when it succeeded, with the
+customers it added.
 
 Customers are never updated or deleted by the application, so "the same ids" means "the same
 customers".
@@ -39,11 +39,18 @@ def cache_key(session: Session, params: DuplicateCustomerParams) -> CacheKey:
 
 
 class CustomerIndexCache:
-    """Idle customer indexes by database; see the module docstring."""
+    """Idle customer indexes by database; see the module docstring.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    per_database
+        Idle indexes kept per database (concurrent imports each take one).
+    """
+
+    def __init__(self, per_database: int = 4) -> None:
         self._lock = threading.Lock()
-        self._idle: dict[CacheKey, CustomerIndex] = {}
+        self._idle: dict[CacheKey, list[CustomerIndex]] = {}
+        self._per_database = per_database
 
     def take(
         self,
@@ -53,10 +60,16 @@ class CustomerIndexCache:
     ) -> CustomerIndex:
         """The index of the session's database, up to date with its stored customers.
 
-        ``known`` converts a stored row to what the index holds.
+        ``known`` converts a stored row to what the index holds. An idle index holds only stored
+        customers (:meth:`give_back` is for imports that succeeded), and customers are never
+        deleted, so when the counts agree it is up to date: one ``count(*)`` in the usual case.
         """
         with self._lock:
-            index = self._idle.pop(cache_key(session, params), None)
+            idle = self._idle.get(cache_key(session, params))
+            index = idle.pop() if idle else None
+        count = session.scalar(sa.select(sa.func.count()).select_from(CustomerRow)) or 0
+        if index is not None and len(index) == count:
+            return index
         stored = set(session.scalars(sa.select(CustomerRow.id)))
         if index is not None:
             indexed = {c.customer_id for c in index.customers}
@@ -68,9 +81,12 @@ class CustomerIndexCache:
         return index
 
     def give_back(self, key: CacheKey, index: CustomerIndex) -> None:
-        """Keep ``index`` (taken under ``key``) for the next import on this database."""
+        """Keep ``index`` (taken under ``key``) for the next import on this database; only after
+        an import that succeeded (after a failure its customers may not all be stored)."""
         with self._lock:
-            self._idle[key] = index
+            idle = self._idle.setdefault(key, [])
+            idle.append(index)
+            del idle[: -self._per_database]
 
     def clear(self) -> None:
         """Forget every index."""

@@ -803,20 +803,19 @@ def _import_chunks(
         if commit is not None:
             commit()
     done = 0
-    try:
-        for start in range(0, len(pending), chunk_size):
-            chunk = pending[start : start + chunk_size]
-            with open_session() as session:
-                results = _import_chunk(session, chunk, cfg, at, state)
-                if commit is not None:
-                    commit()
-            report.orders.extend(results)
-            done += len(chunk)
-            if on_commit is not None:
-                on_commit(done)
-    finally:
-        # Also after a failure: the next take() notices customers that were not stored.
-        INDEX_CACHE.give_back(key, state.customers)
+    for start in range(0, len(pending), chunk_size):
+        chunk = pending[start : start + chunk_size]
+        with open_session() as session:
+            results = _import_chunk(session, chunk, cfg, at, state)
+            if commit is not None:
+                commit()
+        report.orders.extend(results)
+        done += len(chunk)
+        if on_commit is not None:
+            on_commit(done)
+    # Kept for the next import only now: after a failure the index may hold customers of the
+    # chunk that was rolled back.
+    INDEX_CACHE.give_back(key, state.customers)
     return report
 
 
