@@ -280,3 +280,35 @@ def test_a_lost_stock_race_falls_back_and_reserves_nothing_twice(
         (s4,) = [lv for lv in stock_service.stock_levels(s) if lv.sku_id == "S4"]
         assert s4.reserved == 6 == s4.on_hand
         assert stock_service.reconcile(s) == []
+
+
+class _DeadlockError(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_deadlock_victim_chunk_is_imported_order_by_order(
+    two_dbs: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL breaks a lock cycle by failing one transaction (SQLSTATE 40P01): the chunk is
+    rolled back to its savepoint and imported order by order; another error is not hidden."""
+    url = two_dbs[0]
+
+    def deadlocked(*_args: object) -> None:
+        raise sa.exc.OperationalError("UPDATE stock ...", {}, _DeadlockError("deadlock detected"))
+
+    monkeypatch.setattr(bulk, "_reserve_stock", deadlocked)
+    report = import_orders(url, [order("D-1", ("S5", 2)), order("D-2", ("S1", 5))], rules())
+    assert [(o.order_id, o.status) for o in report.orders] == [
+        ("D-1", "released"),
+        ("D-2", "released"),
+    ]
+    with session_scope(url, readonly=True) as s:
+        assert sum(lv.reserved for lv in stock_service.stock_levels(s)) == 7
+        assert stock_service.reconcile(s) == []
+
+    def broken(*_args: object) -> None:
+        raise sa.exc.OperationalError("UPDATE stock ...", {}, Exception("disk full"))
+
+    monkeypatch.setattr(bulk, "_reserve_stock", broken)
+    with pytest.raises(sa.exc.OperationalError):
+        import_orders(url, [order("D-3", ("S5", 1))], rules())

@@ -397,3 +397,43 @@ def test_concurrent_moves_and_scraps_never_drive_stock_negative(
     assert level(db_engine, "S1", "L1") == (1, 0)
     with session_scope(db_engine, readonly=True) as s:
         assert stock.reconcile(s) == []
+
+
+def test_moves_in_opposite_directions_at_once_do_not_deadlock(
+    db_url: str, db_engine: Engine
+) -> None:
+    """L1 -> L2 and L2 -> L1 of the same SKU at the same instant, 25 times: both locations are
+    locked in id order first, so the two queue (before, PostgreSQL aborted one as a deadlock)."""
+    with session_scope(db_engine) as s:
+        seed(s)
+        stock.receive(s, "S1", "L1", 50)
+        stock.receive(s, "S1", "L2", 50)
+    rounds = 25
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(source: str, target: str) -> None:
+        engine = make_engine(db_url)
+        try:
+            for _ in range(rounds):
+                barrier.wait(timeout=60)
+                with session_scope(engine) as s:
+                    stock.move(s, "S1", source, target, 1)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            engine.dispose()
+
+    threads = [
+        threading.Thread(target=run, args=pair, daemon=True)
+        for pair in (("L1", "L2"), ("L2", "L1"))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert level(db_engine, "S1", "L1") == (50, 0) and level(db_engine, "S1", "L2") == (50, 0)
+    with session_scope(db_engine, readonly=True) as s:
+        assert stock.reconcile(s) == []

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from wms.fulfillment.holds import HoldContext, HoldFinding, HoldRulesConfig, KnownCustomer, evaluate
@@ -66,6 +66,8 @@ from wms.store.models import (
 
 __all__ = ["ChunkRaceError", "import_chunk"]
 
+#: SQLSTATEs after which the chunk is retried order by order: deadlock, serialization failure.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 #: Bound parameters per ``IN (...)`` list (SQLite allows 32,766 per statement).
 IN_BATCH = 500
 
@@ -486,19 +488,8 @@ def _event(type_: str, order_id: str, payload: dict[str, Any], at: datetime) -> 
 def _write_plan(session: Session, plan: ChunkPlan) -> None:
     """Store the plan: stock first (conditional, so a race is caught before anything is written),
     then the rows, parents before children."""
-    for (sku, location), qty in plan.takes.items():
-        result = session.execute(
-            sa.update(_stock)
-            .where(
-                _stock.c.sku_id == sku,
-                _stock.c.location_id == location,
-                _stock.c.on_hand - _stock.c.reserved >= qty,
-            )
-            .values(reserved=_stock.c.reserved + qty)
-        )
-        if getattr(result, "rowcount", 1) != 1:
-            raise ChunkRaceError(f"stock of {sku!r} at {location!r} was reserved meanwhile")
     try:
+        _reserve_stock(session, plan.takes)
         _insert(session, _customers, plan.customers)
         _insert(session, _orders, plan.orders)
         _insert(session, _lines, plan.lines)
@@ -513,6 +504,27 @@ def _write_plan(session: Session, plan: ChunkPlan) -> None:
         _insert(session, _reservations, plan.reservations)
     except IntegrityError as exc:  # a customer or order inserted by a concurrent import
         raise ChunkRaceError(str(exc.orig)) from exc
+    except OperationalError as exc:  # PostgreSQL chose this chunk's transaction to break a cycle
+        if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            raise ChunkRaceError(str(exc.orig)) from exc
+        raise
+
+
+def _reserve_stock(session: Session, takes: dict[tuple[str, str], int]) -> None:
+    """One conditional update per stock row, in (SKU, location) order: two chunks imported at
+    once lock rows in the same order and queue instead of deadlocking (PostgreSQL)."""
+    for (sku, location), qty in sorted(takes.items()):
+        result = session.execute(
+            sa.update(_stock)
+            .where(
+                _stock.c.sku_id == sku,
+                _stock.c.location_id == location,
+                _stock.c.on_hand - _stock.c.reserved >= qty,
+            )
+            .values(reserved=_stock.c.reserved + qty)
+        )
+        if getattr(result, "rowcount", 1) != 1:
+            raise ChunkRaceError(f"stock of {sku!r} at {location!r} was reserved meanwhile")
 
 
 def _insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:

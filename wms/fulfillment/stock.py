@@ -433,11 +433,17 @@ def move(
     _check_sku(session, sku_id)
     _check_location(session, from_location_id)
     target = _check_location(session, to_location_id)
+    # Lock both locations, in id order: two concurrent putaways cannot both fill the last space
+    # of the target, and two moves in opposite directions between the same two locations queue
+    # instead of deadlocking (PostgreSQL; SQLite serialises writers anyway). FOR NO KEY UPDATE:
+    # the foreign-key checks of ledger rows other writers insert meanwhile do not wait for it.
+    session.execute(
+        sa.select(Location.id)
+        .where(Location.id.in_([from_location_id, to_location_id]))
+        .order_by(Location.id)
+        .with_for_update(key_share=True)
+    )
     if check_capacity and target.capacity_units is not None:
-        # Lock the target location so two concurrent putaways cannot both fill the last space.
-        session.execute(
-            sa.select(Location.id).where(Location.id == to_location_id).with_for_update()
-        )
         used = _units_at(session, to_location_id)
         if used + qty > target.capacity_units:
             raise StockError(
