@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from tests.db_fixtures import add_order, seed
 from wms.errors import ReturnsError
@@ -116,3 +117,40 @@ def test_partial_receipt_only_books_what_came_back(shipped: Engine) -> None:
     assert (move.kind, move.qty, move.to_location_id) == ("return", 2, "RETURNS")
     with pytest.raises(ReturnsError, match="only authorised"), session_scope(shipped) as s:
         returns.receive_return(s, "RMA-1")
+
+
+def _return(s: Session, rma_id: str, lines: list[returns.ReturnLine]) -> Rma:
+    returns.create_rma(s, rma_id, lines, order_id="O1")
+    returns.receive_return(s, rma_id)
+    returns.inspect_return(s, rma_id, {k: "new" for k in range(1, len(lines) + 1)})
+    rma = None
+    for k in range(1, len(lines) + 1):
+        rma = returns.dispose_return(s, rma_id, k, "restock", location_id="L2")
+    assert rma is not None
+    return rma
+
+
+def test_a_partial_return_keeps_the_order_shipped_until_everything_came_back(
+    shipped: Engine,
+) -> None:
+    with session_scope(shipped) as s:
+        assert _return(s, "RMA-P1", [returns.ReturnLine("S1", 1, "unwanted")]).status == "completed"
+        assert s.get_one(Order, "O1").status == "shipped"
+        _return(s, "RMA-P2", [returns.ReturnLine("S1", 2, "unwanted")])
+        assert s.get_one(Order, "O1").status == "shipped"  # S2 is still with the customer
+        _return(s, "RMA-P3", [returns.ReturnLine("S2", 1, "unwanted")])
+        assert s.get_one(Order, "O1").status == "returned"
+    with session_scope(shipped, readonly=True) as s:
+        events = [(e.type, e.payload) for e in list_events(s, order_id="O1")]
+        timeline = [
+            (e.type, e.status) for e in order_timeline(s, "O1") if e.type.startswith("order.")
+        ]
+    partial = [p for t, p in events if t == "order.partially_returned"]
+    assert [(p["rma_id"], p["units_returned"], p["units_shipped"]) for p in partial] == [
+        ("RMA-P1", 1, 4),
+        ("RMA-P2", 3, 4),
+    ]
+    assert [p for t, p in events if t == "order.returned"] == [
+        {"rma_id": "RMA-P3", "units_returned": 4, "units_shipped": 4}
+    ]
+    assert timeline[-1] == ("order.returned", "returned")

@@ -106,6 +106,7 @@ WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
     "order.shipped",
     "order.cancelled",
     "order.returned",
+    "order.partially_returned",
     "wave.released",
     "picklist.completed",
     "receipt.announced",

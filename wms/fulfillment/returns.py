@@ -9,8 +9,9 @@ The flow of a return:
 3. :func:`inspect_return` records each line's condition (``new``, ``opened``, ``damaged``,
    ``defective``).
 4. :func:`dispose_return` decides per line: ``restock`` (to a storage location), ``quarantine`` or
-   ``scrap``. When every line is disposed, the RMA is ``completed`` (``return.completed``) and the
-   order ``returned``.
+   ``scrap``. When every line is disposed, the RMA is ``completed`` (``return.completed``); the
+   order becomes ``returned`` once every shipped unit came back (over all its RMAs), else it keeps
+   its status and gets an ``order.partially_returned`` event.
 5. :func:`set_complaint_status` moves the complaint along; :func:`rma_status` is what the customer
    sees.
 
@@ -331,7 +332,7 @@ def dispose_return(
     -------
     Rma
         ``completed`` once every received line is disposed (then ``return.completed`` is emitted
-        and the order, if any, becomes ``returned``).
+        and the order, if any, becomes ``returned`` when every shipped unit is back).
     """
     rma = _get_rma(session, rma_id)
     line = _line(rma, line_no)
@@ -419,19 +420,40 @@ def dispose_return(
         session.flush()
         _event(session, rma, "return.completed", at)
         if rma.order_id is not None:
-            order = session.get(Order, rma.order_id)
-            if order is not None and order.status != "returned":
-                order.status = "returned"
-                record_event(
-                    session,
-                    "order.returned",
-                    entity_type="order",
-                    entity_id=order.id,
-                    payload={"rma_id": rma_id},
-                    at=at,
-                )
+            _order_after_return(session, rma.order_id, rma_id, at)
     session.flush()
     return rma
+
+
+def _order_after_return(
+    session: Session, order_id: str, rma_id: str, at: datetime | None
+) -> None:
+    """After an RMA of the order completed: ``returned`` once every shipped unit came back (over
+    all its completed RMAs), else the order keeps its status and gets ``order.partially_returned``.
+    """
+    order = session.get(Order, order_id)
+    if order is None or order.status == "returned":
+        return
+    shipped = sum(line.qty_picked for line in order.lines)
+    back = int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(RmaLine.qty_received), 0))
+            .join(Rma, Rma.id == RmaLine.rma_id)
+            .where(Rma.order_id == order_id, Rma.status == "completed")
+        )
+        or 0
+    )
+    complete = back >= shipped
+    if complete:
+        order.status = "returned"
+    record_event(
+        session,
+        "order.returned" if complete else "order.partially_returned",
+        entity_type="order",
+        entity_id=order.id,
+        payload={"rma_id": rma_id, "units_returned": back, "units_shipped": shipped},
+        at=at,
+    )
 
 
 def set_complaint_status(

@@ -1,8 +1,9 @@
 """``/v1/returns``: return authorisation (RMA), receiving, inspection, disposition, status.
 
 Statuses: ``authorised`` → ``received`` → ``inspected`` → ``completed`` (every received line
-disposed; ``return.completed`` is sent and the order becomes ``returned``). A step out of turn is a
-409 problem; a bad value (unknown SKU or line, more units than shipped) is a 422 problem.
+disposed; ``return.completed`` is sent, and the order becomes ``returned`` once every shipped unit
+is back, else ``order.partially_returned`` is sent). A step out of turn is a 409 problem; a bad
+value (unknown SKU or line, more units than shipped) is a 422 problem.
 """
 
 from __future__ import annotations
