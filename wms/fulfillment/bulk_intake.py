@@ -51,6 +51,7 @@ from wms.fulfillment.orders import (  # the per-order path's conversions, shared
     _rejected_too_long,
     order_fingerprint,
 )
+from wms.fulfillment.stock import reserve_units_at
 from wms.store.models import Customer as CustomerRow
 from wms.store.models import (
     Event,
@@ -514,16 +515,7 @@ def _reserve_stock(session: Session, takes: dict[tuple[str, str], int]) -> None:
     """One conditional update per stock row, in (SKU, location) order: two chunks imported at
     once lock rows in the same order and queue instead of deadlocking (PostgreSQL)."""
     for (sku, location), qty in sorted(takes.items()):
-        result = session.execute(
-            sa.update(_stock)
-            .where(
-                _stock.c.sku_id == sku,
-                _stock.c.location_id == location,
-                _stock.c.on_hand - _stock.c.reserved >= qty,
-            )
-            .values(reserved=_stock.c.reserved + qty)
-        )
-        if getattr(result, "rowcount", 1) != 1:
+        if not reserve_units_at(session, sku, location, qty):
             raise ChunkRaceError(f"stock of {sku!r} at {location!r} was reserved meanwhile")
 
 

@@ -425,9 +425,7 @@ def dispose_return(
     return rma
 
 
-def _order_after_return(
-    session: Session, order_id: str, rma_id: str, at: datetime | None
-) -> None:
+def _order_after_return(session: Session, order_id: str, rma_id: str, at: datetime | None) -> None:
     """After an RMA of the order completed: ``returned`` once every shipped unit came back (over
     all its completed RMAs), else the order keeps its status and gets ``order.partially_returned``.
     """

@@ -730,7 +730,7 @@ def reserve(
         # The usual case: the nearest location has it all. One conditional UPDATE is atomic, so
         # no savepoint is needed; if a concurrent writer took the units in between, fall through.
         loc_id = candidates[0][0]
-        if _take(session, sku_id, loc_id, qty):
+        if reserve_units_at(session, sku_id, loc_id, qty):
             row = Reservation(
                 order_id=order_id,
                 line_no=line_no,
@@ -755,7 +755,7 @@ def reserve(
             break
         take = min(available, remaining)
         while take > 0:
-            if _take(session, sku_id, loc_id, take):
+            if reserve_units_at(session, sku_id, loc_id, take):
                 break
             # Someone else reserved in between: re-read what is left and try that much.
             on_hand, reserved = _level(session, sku_id, loc_id)
@@ -789,8 +789,9 @@ def reserve(
     return made
 
 
-def _take(session: Session, sku_id: str, location_id: str, qty: int) -> bool:
-    """Reserve ``qty`` units at one location if they are still available (one atomic UPDATE)."""
+def reserve_units_at(session: Session, sku_id: str, location_id: str, qty: int) -> bool:
+    """Reserve ``qty`` units at one location if they are still available (one atomic conditional
+    UPDATE of the stock row; no reservation row); ``False`` if they are not."""
     result = session.execute(
         sa.update(_stock)
         .where(
@@ -1163,6 +1164,7 @@ __all__ = [
     "release_reservation",
     "remove",
     "reserve",
+    "reserve_units_at",
     "stock_by_sku",
     "stock_levels",
     "sync_locations",

@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError
 
 from wms.errors import ConfigError, OrderError, located
-from wms.io.text import reject_nul
+from wms.io.text import TextRecord
 from wms.model import Order, OrderLine, Sku
 from wms.waves.config import PlanConfig
 
@@ -63,13 +63,8 @@ __all__ = [
 LOCATION_SEPARATOR = ";"
 
 
-class _Record(BaseModel):
+class _Record(TextRecord):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return reject_nul(value)
 
 
 class SkuRecord(_Record):

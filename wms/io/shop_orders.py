@@ -37,12 +37,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError
 
 from wms.errors import OrderError, located
 from wms.fulfillment.intake import Address, Customer, IncomingLine, IncomingOrder
 from wms.io.orders import _describe_error, _json_path, _read_csv, _read_json
-from wms.io.text import reject_nul
+from wms.io.text import TextRecord
 
 __all__ = [
     "SHOP_ORDER_COLUMNS",
@@ -54,14 +54,9 @@ __all__ = [
 DEFAULT_CHANNEL = "default"
 
 
-class _Record(BaseModel):
+class _Record(TextRecord):
     # Marketplaces send numeric order ids and EAN-like SKUs as JSON numbers: keep them as text.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return reject_nul(value)
 
 
 class _CustomerRecord(_Record):

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, field_validator
+
 from wms.errors import WmsError
 
 
@@ -59,3 +61,12 @@ def first_nul_line(text: str) -> int | None:
     """Line number (1-based) of the first NUL character, raw or as the JSON escape ``\\u0000``."""
     found = _NUL.search(text)
     return None if found is None else text.count("\n", 0, found.start()) + 1
+
+
+class TextRecord(BaseModel):
+    """Base of the pydantic models of user input: every field refuses NUL (:func:`reject_nul`)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)

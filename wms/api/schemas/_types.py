@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict
 
-from wms.io.text import NUL_MESSAGE, reject_nul
+from wms.io.text import NUL_MESSAGE, TextRecord
 
 __all__ = ["MAX_ROW_ID", "NUL_MESSAGE", "ApiIn", "RowId", "UtcDatetime", "to_utc"]
 
@@ -39,12 +39,7 @@ UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
-class ApiIn(BaseModel):
+class ApiIn(TextRecord):
     """Base of the request bodies (see the module docstring)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return reject_nul(value)
