@@ -15,48 +15,117 @@ Comparing the picking strategies on a scenario (:func:`compare`)::
     result.recommendation.best, result.recommendation.reasons
 """
 
-from wms.batching import METHODS as BATCHING_METHODS
-from wms.batching import batch as batch
-from wms.batching.base import Batching as Batching
-from wms.batching.base import BatchingParams as BatchingParams
-from wms.batching.base import BatchingProblem as BatchingProblem
-from wms.errors import InfeasibleError as InfeasibleError
-from wms.errors import InstanceError as InstanceError
-from wms.errors import LayoutError as LayoutError
-from wms.errors import RoutingError as RoutingError
-from wms.errors import WmsError as WmsError
-from wms.io.orders import read_orders as read_orders
-from wms.io.orders import read_plan_config as read_plan_config
-from wms.io.orders import read_skus as read_skus
-from wms.layout import BlockSpec as BlockSpec
-from wms.layout import GraphLayout as GraphLayout
-from wms.layout import RectangularLayout as RectangularLayout
-from wms.layout import build_rectangular as build_rectangular
-from wms.layout.schema import load_layout as load_layout
-from wms.model import Device as Device
-from wms.model import Order as Order
-from wms.model import OrderLine as OrderLine
-from wms.model import PickList as PickList
-from wms.model import PickStop as PickStop
-from wms.model import Plan as Plan
-from wms.model import Point as Point
-from wms.model import Route as Route
-from wms.model import Sku as Sku
-from wms.model import Stop as Stop
-from wms.model import TimeStandards as TimeStandards
-from wms.model import Wave as Wave
-from wms.planning import plan_picklists as plan_picklists
-from wms.routing import METHODS as ROUTING_METHODS
-from wms.routing import PickLists as PickLists
-from wms.routing import RoutingProblem as RoutingProblem
-from wms.routing import route as route
-from wms.routing import route_all as route_all
-from wms.routing import route_many as route_many
-from wms.scenario.compare import compare as compare
-from wms.scenario.result import Comparison as Comparison
-from wms.scenario.schema import Scenario as Scenario
-from wms.scenario.schema import load_scenario as load_scenario
-from wms.waves.config import PlanConfig as PlanConfig
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wms.batching import METHODS as BATCHING_METHODS
+    from wms.batching import batch as batch
+    from wms.batching.base import Batching as Batching
+    from wms.batching.base import BatchingParams as BatchingParams
+    from wms.batching.base import BatchingProblem as BatchingProblem
+    from wms.errors import InfeasibleError as InfeasibleError
+    from wms.errors import InstanceError as InstanceError
+    from wms.errors import LayoutError as LayoutError
+    from wms.errors import RoutingError as RoutingError
+    from wms.errors import WmsError as WmsError
+    from wms.io.orders import read_orders as read_orders
+    from wms.io.orders import read_plan_config as read_plan_config
+    from wms.io.orders import read_skus as read_skus
+    from wms.layout import BlockSpec as BlockSpec
+    from wms.layout import GraphLayout as GraphLayout
+    from wms.layout import RectangularLayout as RectangularLayout
+    from wms.layout import build_rectangular as build_rectangular
+    from wms.layout.schema import load_layout as load_layout
+    from wms.model import Device as Device
+    from wms.model import Order as Order
+    from wms.model import OrderLine as OrderLine
+    from wms.model import PickList as PickList
+    from wms.model import PickStop as PickStop
+    from wms.model import Plan as Plan
+    from wms.model import Point as Point
+    from wms.model import Route as Route
+    from wms.model import Sku as Sku
+    from wms.model import Stop as Stop
+    from wms.model import TimeStandards as TimeStandards
+    from wms.model import Wave as Wave
+    from wms.planning import plan_picklists as plan_picklists
+    from wms.routing import METHODS as ROUTING_METHODS
+    from wms.routing import PickLists as PickLists
+    from wms.routing import RoutingProblem as RoutingProblem
+    from wms.routing import route as route
+    from wms.routing import route_all as route_all
+    from wms.routing import route_many as route_many
+    from wms.scenario.compare import compare as compare
+    from wms.scenario.result import Comparison as Comparison
+    from wms.scenario.schema import Scenario as Scenario
+    from wms.scenario.schema import load_scenario as load_scenario
+    from wms.waves.config import PlanConfig as PlanConfig
+
+#: Public name -> (module, attribute). Imported on first use (PEP 562), so that ``import wms``
+#: and the ``wms`` command start fast: a command that only needs the store does not load the
+#: routing kernels, SciPy or the simulation.
+_LAZY: dict[str, tuple[str, str]] = {
+    "BATCHING_METHODS": ("wms.batching", "METHODS"),
+    "batch": ("wms.batching", "batch"),
+    "Batching": ("wms.batching.base", "Batching"),
+    "BatchingParams": ("wms.batching.base", "BatchingParams"),
+    "BatchingProblem": ("wms.batching.base", "BatchingProblem"),
+    "InfeasibleError": ("wms.errors", "InfeasibleError"),
+    "InstanceError": ("wms.errors", "InstanceError"),
+    "LayoutError": ("wms.errors", "LayoutError"),
+    "RoutingError": ("wms.errors", "RoutingError"),
+    "WmsError": ("wms.errors", "WmsError"),
+    "read_orders": ("wms.io.orders", "read_orders"),
+    "read_plan_config": ("wms.io.orders", "read_plan_config"),
+    "read_skus": ("wms.io.orders", "read_skus"),
+    "BlockSpec": ("wms.layout", "BlockSpec"),
+    "GraphLayout": ("wms.layout", "GraphLayout"),
+    "RectangularLayout": ("wms.layout", "RectangularLayout"),
+    "build_rectangular": ("wms.layout", "build_rectangular"),
+    "load_layout": ("wms.layout.schema", "load_layout"),
+    "Device": ("wms.model", "Device"),
+    "Order": ("wms.model", "Order"),
+    "OrderLine": ("wms.model", "OrderLine"),
+    "PickList": ("wms.model", "PickList"),
+    "PickStop": ("wms.model", "PickStop"),
+    "Plan": ("wms.model", "Plan"),
+    "Point": ("wms.model", "Point"),
+    "Route": ("wms.model", "Route"),
+    "Sku": ("wms.model", "Sku"),
+    "Stop": ("wms.model", "Stop"),
+    "TimeStandards": ("wms.model", "TimeStandards"),
+    "Wave": ("wms.model", "Wave"),
+    "plan_picklists": ("wms.planning", "plan_picklists"),
+    "ROUTING_METHODS": ("wms.routing", "METHODS"),
+    "PickLists": ("wms.routing", "PickLists"),
+    "RoutingProblem": ("wms.routing", "RoutingProblem"),
+    "route": ("wms.routing", "route"),
+    "route_all": ("wms.routing", "route_all"),
+    "route_many": ("wms.routing", "route_many"),
+    "compare": ("wms.scenario.compare", "compare"),
+    "Comparison": ("wms.scenario.result", "Comparison"),
+    "Scenario": ("wms.scenario.schema", "Scenario"),
+    "load_scenario": ("wms.scenario.schema", "load_scenario"),
+    "PlanConfig": ("wms.waves.config", "PlanConfig"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'wms' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # next time without __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 
