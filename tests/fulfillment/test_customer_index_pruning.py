@@ -397,3 +397,32 @@ def test_fields_empty_after_normalisation_are_not_compared() -> None:
     other = Address("Leśna 9", "Gdańsk", "80-001", "PL")
     assert customer_similarity(buyer, other, blank, params)[0] < 90
     assert index.best_match(buyer, other, params) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases(), st.data())
+def test_truncate_forgets_the_last_customers_exactly(case: Case, data: st.DataObject) -> None:
+    """After ``truncate(n)`` (and more additions) the index answers as one built from scratch
+    with the same customers (a rolled-back import chunk leaves no trace)."""
+    known, initial, params, buyers = case
+    keep = data.draw(st.integers(0, len(known)))
+    more = data.draw(st.lists(people(f"C-{data.draw(st.integers(0, 30))}"), max_size=4))
+    with mock.patch.object(holds, "_COMPACT_MIN", 3):
+        index = build(known, initial, params)
+        index.truncate(keep)
+        for k in more:
+            index.add(k)
+        expected = [*known[:keep], *more]
+        assert index.customers == expected and len(index) == len(expected)
+        fresh = build(expected, 0, params)
+        assert index._by_value == fresh._by_value and index._by_id == fresh._by_id
+        assert index._mask_counts == fresh._mask_counts
+        for buyer, exclude in buyers:
+            customer = Customer(buyer.name, buyer.email, buyer.phone)
+            got = index.best_match(customer, buyer.address, params, exclude=exclude)
+            assert got == fresh.best_match(customer, buyer.address, params, exclude=exclude)
+            assert got == reference_best(expected, customer, buyer.address, params, exclude)
+            assert np.array_equal(
+                index.scores(customer, buyer.address, params),
+                fresh.scores(customer, buyer.address, params),
+            )

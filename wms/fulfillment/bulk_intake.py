@@ -37,6 +37,7 @@ from wms.fulfillment.holds import HoldContext, HoldFinding, HoldRulesConfig, Kno
 from wms.fulfillment.intake import Address, IncomingOrder
 from wms.fulfillment.orders import (  # the per-order path's conversions, shared on purpose
     MAX_REFERENCE_LENGTH,
+    RETRYABLE_SQLSTATES,
     STOCK_SHORTAGE,
     ImportedOrder,
     _accepted_for,
@@ -67,8 +68,6 @@ from wms.store.models import (
 
 __all__ = ["ChunkRaceError", "import_chunk"]
 
-#: SQLSTATEs after which the chunk is retried order by order: deadlock, serialization failure.
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 #: Bound parameters per ``IN (...)`` list (SQLite allows 32,766 per statement).
 IN_BATCH = 500
 

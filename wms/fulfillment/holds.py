@@ -552,6 +552,10 @@ class _GrowingArray:
         """The elements appended so far (a view: do not keep it across appends)."""
         return self._buf[: self._n]
 
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` elements."""
+        self._n = min(self._n, n)
+
 
 @dataclass(frozen=True, slots=True)
 class _SearchPlan:
@@ -775,6 +779,32 @@ class CustomerIndex:
         self._by_id.setdefault(known.customer_id, []).append(k)
         self._masks.append(mask)
         self._mask_counts[mask] += 1
+
+    def truncate(self, n: int) -> None:
+        """Forget the customers added after the first ``n`` (e.g. those of an import chunk that
+        was rolled back), in O(removed): the index is then as if built from the first ``n``."""
+        masks = self._masks.view()
+        for k in range(len(self.customers) - 1, n - 1, -1):
+            for f in _FIELDS:
+                value = self._scan[f][k]
+                if value:
+                    positions = self._by_value[f][value]
+                    positions.pop()  # ascending, so position k is the last one
+                    if not positions:
+                        del self._by_value[f][value]
+            positions = self._by_id[self.customers[k].customer_id]
+            positions.pop()
+            if not positions:
+                del self._by_id[self.customers[k].customer_id]
+            self._mask_counts[int(masks[k])] -= 1
+        del self.customers[n:]
+        for f in _FIELDS:
+            del self._values[f][n:]
+            del self._scan[f][n:]
+            self._columns[f].truncate(n)
+        self._masks.truncate(n)
+        self._compacted = min(self._compacted, n)
+        # ``_longest`` stays: a longer bound only loosens the pruning, never changes an answer.
 
     def _array(self, f: str) -> NDArray[np.object_]:
         return self._columns[f].view()

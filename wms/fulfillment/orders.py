@@ -49,7 +49,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from wms.errors import StockError, WmsError
@@ -673,6 +673,8 @@ def _import_one(
     return ImportedOrder(ref, "imported", row.status, tuple(f.rule for f in findings)), new
 
 
+#: SQLSTATEs of a transaction PostgreSQL aborted to break a deadlock or a serialization conflict.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 #: Attempts per order when a concurrent importer wrote a row it needs (customer or order) first.
 CONCURRENT_RETRIES = 3
 
@@ -694,6 +696,11 @@ def _import_with_retry(
         except IntegrityError:
             savepoint.rollback()
             continue
+        except OperationalError as exc:  # chosen to break a deadlock (PostgreSQL): try again
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
+                raise
+            savepoint.rollback()
+            continue
         savepoint.commit()
         if new_customer is not None:
             state.customers.add(new_customer)
@@ -706,6 +713,10 @@ def _import_with_retry(
     )
 
 
+#: Set-based attempts at a chunk before it is imported order by order (each after a race).
+BULK_ATTEMPTS = 3
+
+
 def _import_chunk(
     session: Session,
     chunk: list[IncomingOrder],
@@ -713,23 +724,27 @@ def _import_chunk(
     at: datetime | None,
     state: _IntakeState,
 ) -> list[ImportedOrder]:
-    """One chunk in the caller's transaction: set-based (:mod:`wms.fulfillment.bulk_intake`);
-    if another writer got in between, rolled back and imported order by order instead."""
+    """One chunk in the caller's transaction: set-based (:mod:`wms.fulfillment.bulk_intake`).
+
+    If another writer got in between (a row inserted meanwhile, stock taken meanwhile, or this
+    transaction chosen to break a deadlock), the chunk is rolled back to its savepoint, its
+    customers are taken out of the index again, and it is tried again on fresh data; after
+    :data:`BULK_ATTEMPTS` it is imported order by order.
+    """
     from wms.fulfillment.bulk_intake import ChunkRaceError, import_chunk  # it builds on this module
 
     known_before = len(state.customers)
-    savepoint = session.begin_nested()
-    try:
-        results = import_chunk(session, chunk, cfg, at, state)
-    except ChunkRaceError:
-        savepoint.rollback()
-        # Forget the customers of the rolled-back chunk (same index order as before it).
-        state.customers = CustomerIndex(
-            state.customers.customers[:known_before], cfg.rules.duplicate_customer
-        )
-        return [_import_with_retry(session, o, cfg, at, state) for o in chunk]
-    savepoint.commit()
-    return results
+    for _attempt in range(BULK_ATTEMPTS):
+        savepoint = session.begin_nested()
+        try:
+            results = import_chunk(session, chunk, cfg, at, state)
+        except ChunkRaceError:
+            savepoint.rollback()
+            state.customers.truncate(known_before)
+            continue
+        savepoint.commit()
+        return results
+    return [_import_with_retry(session, o, cfg, at, state) for o in chunk]
 
 
 def import_orders(
