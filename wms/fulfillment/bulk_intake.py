@@ -17,8 +17,9 @@ the same sequence, producing the same rows:
    multi-row inserts of customers, orders, lines, holds, events and reservations.
 
 Step 3 raises :class:`ChunkRaceError` when another writer got in between (a unique key inserted
-meanwhile, or stock reserved meanwhile); the caller then rolls the chunk back and imports it order
-by order, which handles those races one order at a time. Tests compare both paths row by row.
+meanwhile, stock reserved meanwhile, or this transaction chosen to break a deadlock); the caller
+rolls the chunk back, tries it again on fresh data, and after a few attempts imports it order by
+order, which handles those races one order at a time. Tests compare both paths row by row.
 """
 
 from __future__ import annotations

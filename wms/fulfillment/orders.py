@@ -25,10 +25,12 @@ hold: an order is never released without its stock, even with the ``stock_shorta
 (the rule decides what is checked at intake; missing stock is a fact).
 
 Concurrency. Two imports of the same feed at once store each order once: a unique-key race on
-an order or customer, or stock reserved by another writer between a chunk's read and its
-conditional update, rolls the chunk back and imports it order by order, each order in a savepoint
-retried on a race (it is then skipped or matched). :func:`release_hold` and :func:`cancel_order` lock the order row, so consultants
-releasing the last two holds of an order at the same moment still release it. The customer index
+an order or customer, stock reserved by another writer between a chunk's read and its conditional
+update, or a deadlock on PostgreSQL rolls the chunk back and tries it again on fresh data (then
+order by order, each order in a savepoint retried on a race: it is then skipped or matched).
+Chunks reserve stock rows in one order, so concurrent imports queue rather than deadlock.
+:func:`release_hold` and :func:`cancel_order` lock the order row, so consultants releasing the
+last two holds of an order at the same moment still release it. The customer index
 for the duplicate check is brought up to date when an import starts (it is kept between imports:
 :mod:`wms.fulfillment.customer_cache`).
 
