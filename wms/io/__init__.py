@@ -6,8 +6,9 @@ indices); a malformed file raises a :class:`~wms.errors.WmsError` naming the fil
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from wms._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from wms.io.henn import HennInstance as HennInstance
@@ -35,11 +36,4 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'wms.io' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
