@@ -79,6 +79,8 @@ def _line(rma: Rma, line_no: int) -> RmaLine:
 
 
 def _event(session: Session, rma: Rma, type: str, at: datetime | None, **payload: Any) -> None:
+    """Stamp the RMA as changed and append the event (its flush stores the RMA's changes too)."""
+    rma.updated_at = at or utcnow()
     record_event(
         session,
         type,
@@ -251,8 +253,6 @@ def receive_return(
             )
             line.location_id = location_id
     rma.status = "received"
-    rma.updated_at = at or utcnow()
-    session.flush()
     _event(
         session,
         rma,
@@ -289,8 +289,6 @@ def inspect_return(
         line.condition = condition
     if all(ln.condition is not None for ln in rma.lines if ln.qty_received):
         rma.status = "inspected"
-    rma.updated_at = at or utcnow()
-    session.flush()
     _event(
         session,
         rma,
@@ -402,8 +400,6 @@ def dispose_return(
         )
         line.location_id = None
     line.disposition = disposition
-    rma.updated_at = at or utcnow()
-    session.flush()
     _event(
         session,
         rma,
@@ -417,7 +413,6 @@ def dispose_return(
     )
     if all(ln.disposition is not None for ln in rma.lines if ln.qty_received):
         rma.status = "completed"
-        session.flush()
         _event(session, rma, "return.completed", at)
         if rma.order_id is not None:
             _order_after_return(session, rma.order_id, rma_id, at)
@@ -471,8 +466,6 @@ def set_complaint_status(
         )
     rma = _get_rma(session, rma_id)
     rma.complaint_status = status
-    rma.updated_at = at or utcnow()
-    session.flush()
     _event(session, rma, "return.complaint_updated", at, note=note, actor=actor)
     return rma
 
